@@ -1,0 +1,295 @@
+/// One room: members, settings and the ring of its last messages. Every change goes through here, in order.
+public actor RoomActor {
+    public nonisolated let id: String
+    var state: RoomState
+    let effects: any RoomEffects
+    let index: MembershipIndex
+    /// Last message time per member, for slow mode; not worth persisting across restarts.
+    var lastPostAt: [String: Double] = [:]
+
+    /// Wraps an existing state (created, restored or replayed) and registers its members in `index`.
+    public init(state: RoomState, effects: any RoomEffects, index: MembershipIndex) {
+        self.id = state.info.id
+        self.state = state
+        self.effects = effects
+        self.index = index
+        for member in state.members.keys { index.add(member, to: state.info.id) }
+    }
+
+    /// A copy of the whole state, for snapshots and read-only queries.
+    public func snapshot() -> RoomState { state }
+
+    /// Records `change`, applies it, and returns its journal position.
+    @discardableResult
+    func commit(_ change: RoomChange) throws(ChatError) -> UInt64 {
+        let lsn = try effects.record(change, roomId: id)
+        state.apply(change, lsn: lsn)
+        return lsn
+    }
+
+    /// Applies a journaled change during replay; changes the state already reflects are skipped.
+    public func replay(_ change: RoomChange, lsn: UInt64) {
+        guard lsn > state.appliedLSN else { return }
+        let before = Set(state.members.keys)
+        state.apply(change, lsn: lsn)
+        let after = Set(state.members.keys)
+        for user in after.subtracting(before) { index.add(user, to: id) }
+        for user in before.subtracting(after) { index.remove(user, from: id) }
+    }
+
+    // MARK: Queries
+
+    func requireMember(_ userId: String) throws(ChatError) {
+        guard state.isMember(userId) else { throw ChatError.notMember }
+    }
+
+    /// Room data and member list, for members (and anyone, for public rooms).
+    public func details(for userId: String, isGlobalAdmin: Bool) throws(ChatError) -> RoomState {
+        if state.info.type != .public && !state.isMember(userId) && !isGlobalAdmin { throw ChatError.notMember }
+        return state
+    }
+
+    /// One page of history, newest first: messages with seq below `before`, optionally of one thread.
+    public func history(
+        for userId: String, limit: Int, before: UInt64?, threadId: String?
+    ) throws(ChatError) -> (messages: [ChatMessage], hasMore: Bool) {
+        try requireMember(userId)
+        var position = before.map { state.ring.lowerBound(seq: $0) } ?? state.ring.count
+        var page: [ChatMessage] = []
+        page.reserveCapacity(limit)
+        var hasMore = false
+        while position > 0 {
+            position -= 1
+            let message = state.ring[position]
+            if let threadId, message.threadId != threadId && message.id != threadId { continue }
+            if page.count == limit {
+                hasMore = true
+                break
+            }
+            page.append(message)
+        }
+        return (page, hasMore)
+    }
+
+    /// Messages whose content contains `query` (case- and diacritic-insensitively folded), newest first.
+    public func search(for userId: String, folded query: String, limit: Int, fold: (String) -> String)
+        throws(ChatError) -> [ChatMessage]
+    {
+        try requireMember(userId)
+        var found: [ChatMessage] = []
+        for message in state.ring.reversed() where !message.deleted && message.kind != .system {
+            if fold(message.content).contains(query) {
+                found.append(message)
+                if found.count == limit { break }
+            }
+        }
+        return found
+    }
+
+    /// The stored message `seq`, for a member.
+    public func message(seq: UInt64, for userId: String) throws(ChatError) -> ChatMessage {
+        try requireMember(userId)
+        guard let message = state.message(seq: seq) else { throw ChatError.notFound("message") }
+        return message
+    }
+
+    // MARK: Membership
+
+    /// Adds a member; they get recent history, everyone gets `member_joined` and a system message.
+    public func join(_ member: Member, historyCount: Int = 20) throws(ChatError) -> (joined: Bool, memberCount: Int) {
+        if state.isMember(member.userId) { return (false, state.memberCount) }
+        if state.banned.contains(member.userId) { throw ChatError(.banned, "you are banned from this room") }
+        switch state.info.type {
+        case .public: break
+        case .private:
+            guard state.invited.contains(member.userId) else {
+                throw ChatError(.forbidden, "this room is private; an admin must invite you")
+            }
+        case .direct:
+            throw ChatError(.forbidden, "private conversations cannot be joined")
+        }
+        guard state.memberCount < state.info.maxMembers else { throw ChatError(.roomFull, "the room is full") }
+        try commit(.joined(member))
+        index.add(member.userId, to: id)
+        effects.deliver(
+            .memberJoined(roomId: id, member: member, memberCount: state.memberCount), to: state.recipients)
+        try postSystem("\(member.name) joined the room", at: member.joinedAt)
+        let recent = state.ring.suffix(historyCount)
+        effects.deliver(.history(roomId: id, messages: Array(recent)), to: [member.userId])
+        return (true, state.memberCount)
+    }
+
+    /// Removes a member; the last admin leaving hands admin to the oldest remaining member.
+    public func leave(_ userId: String, reason: String = "left", now: Double) throws(ChatError) -> Int {
+        try requireMember(userId)
+        let name = state.members[userId]?.name ?? userId
+        let handover = state.admins == [userId] ? state.oldestMember(excluding: userId) : nil
+        try commit(.left(userId: userId, newAdmin: handover))
+        lastPostAt[userId] = nil
+        index.remove(userId, from: id)
+        effects.deliver(
+            .memberLeft(roomId: id, userId: userId, reason: reason, memberCount: state.memberCount),
+            to: state.recipients + [userId])
+        if !state.members.isEmpty {
+            try postSystem(reason == "left" ? "\(name) left the room" : "\(name) was removed from the room", at: now)
+        }
+        return state.memberCount
+    }
+
+    /// Lets `userId` join a private room; only its admins (or a global admin) may invite.
+    public func invite(_ userId: String, by inviter: String, isGlobalAdmin: Bool) throws(ChatError) {
+        guard state.isAdmin(inviter) || isGlobalAdmin else {
+            throw ChatError(.forbidden, "only a room admin can invite")
+        }
+        guard state.info.type == .private else {
+            throw ChatError(.validationFailed, "only private rooms take invitations")
+        }
+        if state.banned.contains(userId) { throw ChatError(.banned, "that user is banned from this room") }
+        if state.invited.contains(userId) || state.isMember(userId) { return }
+        try commit(.invited(userId: userId))
+    }
+
+    // MARK: Messages
+
+    /// Stores a message from a member and fans it out to every member in seq order.
+    public func post(_ draft: MessageDraft, now: Double) throws(ChatError) -> ChatMessage {
+        try requireMember(draft.senderId)
+        let isAdmin = state.isAdmin(draft.senderId) || draft.senderIsGlobalAdmin
+        if state.isMuted(draft.senderId, now: now) { throw ChatError(.muted, "you are muted in this room") }
+        if state.info.locked && !isAdmin { throw ChatError(.forbidden, "the room is locked") }
+        if state.info.slowModeSeconds > 0 && !isAdmin, let last = lastPostAt[draft.senderId] {
+            let wait = last + Double(state.info.slowModeSeconds) - now
+            if wait > 0 { throw ChatError(.rateLimited, "slow mode is on", retryAfter: wait) }
+        }
+        var threadId: String?
+        if let replyTo = draft.replyTo {
+            guard let parent = ChatMessage.parseID(replyTo), parent.roomId == id,
+                  let parentMessage = state.message(seq: parent.seq)
+            else { throw ChatError.notFound("message \(replyTo)") }
+            if draft.inThread { threadId = parentMessage.threadId ?? parentMessage.id }
+        }
+        let message = ChatMessage(
+            roomId: id, seq: state.lastSeq + 1, senderId: draft.senderId, senderName: draft.senderName,
+            content: draft.content, kind: draft.kind, timestamp: now, replyTo: draft.replyTo,
+            threadId: threadId, flagged: draft.flagged, file: draft.file, targetId: draft.targetId)
+        try commit(.posted(message))
+        lastPostAt[draft.senderId] = now
+        effects.deliver(.message(message), to: state.recipients)
+        return message
+    }
+
+    func postSystem(_ content: String, at now: Double) throws(ChatError) {
+        let message = ChatMessage(
+            roomId: id, seq: state.lastSeq + 1, senderId: "system", senderName: "system", content: content,
+            kind: .system, timestamp: now)
+        try commit(.posted(message))
+        effects.deliver(.message(message), to: state.recipients)
+    }
+
+    /// Replaces the content of the sender's own message.
+    public func edit(seq: UInt64, by userId: String, content: String, now: Double) throws(ChatError) -> ChatMessage {
+        let message = try self.message(seq: seq, for: userId)
+        guard message.senderId == userId else { throw ChatError(.forbidden, "only the sender can edit a message") }
+        guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
+        try commit(.edited(seq: seq, content: content, at: now))
+        let edited = state.message(seq: seq) ?? message
+        effects.deliver(.messageEdited(edited), to: state.recipients)
+        return edited
+    }
+
+    /// Tombstones a message: its sender, a room admin or a global admin may.
+    public func delete(seq: UInt64, by userId: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> ChatMessage {
+        guard let message = state.message(seq: seq) else { throw ChatError.notFound("message") }
+        guard message.senderId == userId || state.isAdmin(userId) || isGlobalAdmin else {
+            throw state.isMember(userId)
+                ? ChatError(.forbidden, "only the sender or an admin can delete a message") : ChatError.notMember
+        }
+        if message.deleted { return message }
+        try commit(.deleted(seq: seq, at: now))
+        let deleted = state.message(seq: seq) ?? message
+        effects.deliver(.messageDeleted(deleted), to: state.recipients)
+        return deleted
+    }
+
+    /// Adds or removes a member's reaction; repeating it changes nothing and sends no event.
+    public func react(seq: UInt64, by userId: String, emoji: String, add: Bool) throws(ChatError) -> ChatMessage {
+        let message = try self.message(seq: seq, for: userId)
+        guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
+        guard message.hasReaction(emoji: emoji, userId: userId) != add else { return message }
+        try commit(.reacted(seq: seq, emoji: emoji, userId: userId, added: add))
+        let updated = state.message(seq: seq) ?? message
+        effects.deliver(.reaction(updated, emoji: emoji, userId: userId, added: add), to: state.recipients)
+        return updated
+    }
+
+    /// Moves the member's read mark up to `seq` and returns what is still unread.
+    public func markRead(_ userId: String, upTo seq: UInt64) throws(ChatError) -> Int {
+        try requireMember(userId)
+        let target = min(seq, state.lastSeq)
+        if target > (state.readMarks[userId] ?? 0) { try commit(.read(userId: userId, seq: target)) }
+        return state.unreadCount(for: userId)
+    }
+}
+
+/// A message a member wants to post, before the room gives it a seq.
+public struct MessageDraft: Sendable {
+    public var senderId: String
+    public var senderName: String
+    public var senderIsGlobalAdmin: Bool
+    public var content: String
+    public var kind: MessageKind
+    public var replyTo: String?
+    /// Whether the reply joins the thread of `replyTo` (set by the `reply` route).
+    public var inThread: Bool
+    public var flagged: Bool
+    public var file: FileInfo?
+    public var targetId: String?
+
+    public init(
+        senderId: String, senderName: String, senderIsGlobalAdmin: Bool = false, content: String,
+        kind: MessageKind = .text, replyTo: String? = nil, inThread: Bool = false, flagged: Bool = false,
+        file: FileInfo? = nil, targetId: String? = nil
+    ) {
+        self.senderId = senderId
+        self.senderName = senderName
+        self.senderIsGlobalAdmin = senderIsGlobalAdmin
+        self.content = content
+        self.kind = kind
+        self.replyTo = replyTo
+        self.inThread = inThread
+        self.flagged = flagged
+        self.file = file
+        self.targetId = targetId
+    }
+}
+
+/// What a room list shows of one room, for one user.
+public struct RoomSummary: Sendable {
+    public var info: RoomInfo
+    public var memberCount: Int
+    public var isMember: Bool
+    public var unread: Int?
+}
+
+extension RoomActor {
+    /// The room as a list entry for `userId`; nil when the user may not see it (private, not a member).
+    public func summary(for userId: String) -> RoomSummary? {
+        let member = state.isMember(userId)
+        guard member || state.info.type == .public else { return nil }
+        return RoomSummary(
+            info: state.info, memberCount: state.memberCount, isMember: member,
+            unread: member ? state.unreadCount(for: userId) : nil)
+    }
+
+    /// Posts a system message (room created, member joined) to every member.
+    public func announce(_ content: String, at now: Double) throws(ChatError) {
+        try postSystem(content, at: now)
+    }
+
+    /// Room data and members for the info route.
+    public func info(for userId: String, isGlobalAdmin: Bool) throws(ChatError) -> (info: RoomInfo, memberCount: Int, members: [Member], admins: Set<String>) {
+        if state.info.type != .public && !state.isMember(userId) && !isGlobalAdmin { throw ChatError.notMember }
+        let members = state.recipients.compactMap { state.members[$0] }
+        return (state.info, state.memberCount, members, state.admins)
+    }
+}

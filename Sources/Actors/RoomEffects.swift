@@ -1,0 +1,11 @@
+/// What a room actor needs from the outside world, without doing I/O itself.
+///
+/// Both calls happen inside the actor's turn, which is what orders them: a change is durable before any
+/// event about it is handed on, and events leave in the room's own order whichever task caused them.
+/// Implementations must not block for long (a journal `write`, a publish into libmosquitto's queue).
+public protocol RoomEffects: Sendable {
+    /// Makes `change` of room `roomId` durable and returns its journal position.
+    func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64
+    /// Hands `event` on to each of `recipients`' inboxes.
+    func deliver(_ event: RoomEvent, to recipients: [String])
+}

@@ -1,0 +1,19 @@
+import Actors
+import Synchronization
+
+/// Makes room changes durable; the journal in production.
+public protocol ChangeLog: Sendable {
+    /// Appends a change and returns its log position (LSN).
+    func append(_ change: RoomChange, roomId: String) throws -> UInt64
+}
+
+/// Numbers changes without storing them, for engines run without a data directory (unit tests).
+public final class VolatileChangeLog: ChangeLog {
+    private let last = Atomic<UInt64>(0)
+
+    public init() {}
+
+    public func append(_ change: RoomChange, roomId: String) throws -> UInt64 {
+        last.add(1, ordering: .relaxed).newValue
+    }
+}

@@ -1,0 +1,39 @@
+import Actors
+import Logging
+
+/// The room actors' window on the world: journal first, then one encoding per event, published to
+/// every recipient's inbox.
+public struct Delivery: RoomEffects {
+    let log: any ChangeLog
+    let outbox: any Outbox
+    let logger: Logger
+
+    public init(log: any ChangeLog, outbox: any Outbox, logger: Logger) {
+        self.log = log
+        self.outbox = outbox
+        self.logger = logger
+    }
+
+    public func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64 {
+        do {
+            return try log.append(change, roomId: roomId)
+        } catch {
+            logger.error("journal append failed; change refused", metadata: ["room": "\(roomId)", "error": "\(error)"])
+            throw ChatError(.internal, "the change could not be stored")
+        }
+    }
+
+    public func deliver(_ event: RoomEvent, to recipients: [String]) {
+        let payload = EventEncoder.encode(event)
+        for recipient in recipients {
+            outbox.publish(topic: Inbox.messages(recipient), payload: payload, correlationData: nil)
+        }
+    }
+
+    /// Sends an already encoded payload to users' notification topics.
+    public func notify(_ payload: [UInt8], to recipients: some Sequence<String>) {
+        for recipient in recipients {
+            outbox.publish(topic: Inbox.notifications(recipient), payload: payload, correlationData: nil)
+        }
+    }
+}

@@ -1,0 +1,51 @@
+/// A registered route: its pattern, QoS, middleware and handler.
+public struct Route: Sendable {
+    /// Position in the router's table; also the MQTT subscription identifier minus one.
+    public let index: Int
+    public let pattern: TopicPattern
+    /// The QoS the route's filter is subscribed with (the seed's values).
+    public let qos: Int32
+    /// Checks and rewrites run in order before the handler.
+    public let middleware: [any Middleware]
+    /// Which parameter orders this route's requests (see `LaneKey`).
+    public let laneKey: LaneKey
+    public let handler: Handler
+
+    /// Handles one request that passed the middleware.
+    public typealias Handler = @Sendable (inout Request) async throws -> Reply
+}
+
+/// What a route's requests must stay ordered by: requests with the same key run one after another.
+public enum LaneKey: Sendable, Equatable {
+    /// The value of a parameter (a room id, a user id).
+    case parameter(String)
+    /// The room part of a message id parameter, so message actions order with the room's messages.
+    case messageRoom(String)
+    /// A fixed key: all requests of the route (or route family) are ordered together.
+    case constant(String)
+}
+
+/// A successful match of a topic against the router.
+public struct RouteMatch: Sendable {
+    public let route: Route
+    /// Parameter values in pattern order, as `(name, value)`.
+    public let parameters: [(String, Substring)]
+
+    public func parameter(_ name: String) -> String? {
+        parameters.first { $0.0 == name }.map { String($0.1) }
+    }
+
+    /// The ordering key of this request.
+    public var laneKey: String {
+        switch route.laneKey {
+        case .parameter(let name):
+            return parameter(name) ?? ""
+        case .messageRoom(let name):
+            guard let id = parameter(name) else { return "" }
+            if let colon = id.lastIndex(of: ":") { return String(id[..<colon]) }
+            return id
+        case .constant(let key):
+            return key
+        }
+    }
+}

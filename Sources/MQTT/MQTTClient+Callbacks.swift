@@ -1,0 +1,116 @@
+import CMosquitto
+import Logging
+
+// libmosquitto takes plain C function pointers, so each callback finds its client through the user data.
+extension MQTTClient {
+    static func from(_ userData: UnsafeMutableRawPointer?) -> MQTTClient? {
+        guard let userData else { return nil }
+        return Unmanaged<MQTTClient>.fromOpaque(userData).takeUnretainedValue()
+    }
+
+    func installCallbacks() {
+        mosquitto_connect_v5_callback_set(handle) { _, userData, rc, _, _ in
+            MQTTClient.from(userData)?.didConnect(rc: rc)
+        }
+        mosquitto_disconnect_v5_callback_set(handle) { _, userData, rc, _ in
+            MQTTClient.from(userData)?.didDisconnect(rc: rc)
+        }
+        mosquitto_subscribe_v5_callback_set(handle) { _, userData, mid, _, _, _ in
+            MQTTClient.from(userData)?.didSubscribe(mid: mid)
+        }
+        mosquitto_publish_v5_callback_set(handle) { _, userData, _, _, _ in
+            MQTTClient.from(userData)?.state.withLock { $0.unacknowledged = max(0, $0.unacknowledged - 1) }
+        }
+        mosquitto_message_v5_callback_set(handle) { _, userData, message, props in
+            guard let client = MQTTClient.from(userData), let message else { return }
+            client.didReceive(message.pointee, props: props)
+        }
+    }
+
+    func didConnect(rc: Int32) {
+        guard rc == 0 else {
+            logger.error("broker refused the connection", metadata: ["reason": "\(rc)"])
+            return
+        }
+        let (subscriptions, isReconnect) = state.withLock { state -> ([MQTTSubscription], Bool) in
+            state.connected = true
+            if state.subscribedOnce { state.reconnects += 1 }
+            state.pendingSubscribeMIDs.removeAll()
+            return (state.subscriptions, state.subscribedOnce)
+        }
+        logger.info(isReconnect ? "reconnected to broker" : "connected to broker", metadata: [
+            "broker": "\(configuration.host):\(configuration.port)", "client_id": "\(configuration.clientID)",
+        ])
+        onConnectionChange?(true)
+        if subscriptions.isEmpty {
+            markSubscribed()
+            return
+        }
+        for subscription in subscriptions {
+            var props: OpaquePointer?
+            if let identifier = subscription.identifier {
+                mosquitto_property_add_varint(&props, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), identifier)
+            }
+            let options: Int32 = subscription.noLocal ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) : 0
+            var mid: Int32 = 0
+            // The SUBACK can arrive before the mid is recorded only if this thread yields, which the
+            // network thread (our caller) does not do between these two statements.
+            let rc = mosquitto_subscribe_v5(handle, &mid, subscription.filter, subscription.qos, options, props)
+            mosquitto_property_free_all(&props)
+            if rc == MOSQ_ERR_SUCCESS.rawValue {
+                state.withLock { _ = $0.pendingSubscribeMIDs.insert(mid) }
+            } else {
+                logger.error("subscribe failed", metadata: [
+                    "filter": "\(subscription.filter)", "error": "\(MQTTError("subscribe", code: rc))",
+                ])
+            }
+        }
+    }
+
+    func didSubscribe(mid: Int32) {
+        let done = state.withLock { state -> Bool in
+            state.pendingSubscribeMIDs.remove(mid)
+            return state.pendingSubscribeMIDs.isEmpty
+        }
+        if done { markSubscribed() }
+    }
+
+    func markSubscribed() {
+        let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.subscribedOnce = true
+            defer { state.subscribedWaiters.removeAll() }
+            return state.subscribedWaiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    func didDisconnect(rc: Int32) {
+        state.withLock { $0.connected = false }
+        if rc != 0 {
+            logger.warning("lost broker connection, reconnecting", metadata: ["reason": "\(rc)"])
+        }
+        onConnectionChange?(false)
+    }
+
+    func didReceive(_ message: mosquitto_message, props: OpaquePointer?) {
+        let payload: [UInt8]
+        if let bytes = message.payload, message.payloadlen > 0 {
+            payload = Array(UnsafeRawBufferPointer(start: bytes, count: Int(message.payloadlen)))
+        } else {
+            payload = []
+        }
+        var received = MQTTMessage(
+            topic: message.topic.map { String(cString: $0) } ?? "",
+            payload: payload,
+            qos: message.qos,
+            retain: message.retain
+        )
+        if props != nil {
+            received.responseTopic = MQTTProperties.responseTopic(props)
+            received.correlationData = MQTTProperties.correlationData(props)
+            received.userProperties = MQTTProperties.userProperties(props)
+            received.subscriptionIdentifiers = MQTTProperties.subscriptionIdentifiers(props)
+        }
+        onMessage(received)
+    }
+}
