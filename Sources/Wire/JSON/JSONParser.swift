@@ -157,13 +157,11 @@ public struct JSONParser {
     }
 
     private mutating func expectLiteral(_ literal: StaticString) throws(JSONParseError) {
-        let count = literal.utf8CodeUnitCount
-        guard index + count <= input.count else { throw error(.invalidLiteral) }
-        let bytes = literal.utf8Start
-        for offset in 0..<count where input[index + offset] != bytes[offset] {
-            throw JSONParseError(.invalidLiteral, at: index + offset)
+        let bytes = UnsafeBufferPointer(start: literal.utf8Start, count: literal.utf8CodeUnitCount)
+        for expected in bytes {
+            guard index < input.count, input[index] == expected else { throw error(.invalidLiteral) }
+            index += 1
         }
-        index += count
     }
 
     func error(_ kind: JSONParseError.Kind) -> JSONParseError {
