@@ -11,7 +11,7 @@ public enum TokenError: Error, Sendable, Equatable, Hashable, CustomStringConver
     case malformed
     /// The header is not JSON, or its `alg` is not `HS256` (including `none` and a missing `alg`).
     case unsupportedAlgorithm
-    /// The signature does not match the secret.
+    /// The signature does not match the secret (or is not 32 bytes of base64url).
     case badSignature
     /// No numeric `exp` claim: tokens without an expiry are refused.
     case missingExpiry

@@ -46,8 +46,8 @@ public struct TokenVerifier: Sendable {
 
         try checkHeader(UnsafeBufferPointer(rebasing: bytes[..<firstDot]))
 
-        guard let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...]))
-        else { throw .malformed }
+        // A signature segment that does not even decode to 32 bytes is just a wrong signature.
+        let signature = Base64URL.decode(UnsafeBufferPointer(rebasing: bytes[(secondDot + 1)...])) ?? []
         let signingInput = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(bytes)[..<secondDot])
         guard signature.count == SHA256.byteCount,
             HMAC<SHA256>.isValidAuthenticationCode(signature, authenticating: signingInput, using: key.key)
