@@ -23,7 +23,8 @@ struct JSONWriterTests {
         (42.0, "42"), (-7.0, "-7"), (0.0, "0"), (-0.0, "0"), (1e15, "1000000000000000"),
         (9007199254740992.0, "9007199254740992"), (-9007199254740992.0, "-9007199254740992"),
         (1.5, "1.5"), (0.1, "0.1"), (1e20, "1e+20"), (1.5e-7, "1.5e-07"),
-        (1712345678.123456, "1712345678.123456"),
+        (1712345678.123456, "1712345678.123456"), (-0.05, "-0.05"), (0.000001, "0.000001"), (0.1 + 0.2, "0.30000000000000004"),
+        (-3.5, "-3.5"), (1e-7, "1e-07"),
         (Double.infinity, "null"), (-Double.infinity, "null"), (Double.nan, "null"),
     ])
     func numberFormatting(value: Double, expected: String) {
@@ -33,6 +34,17 @@ struct JSONWriterTests {
     @Test func numbersAreValidJSON() throws {
         for value in [1e20, 1.5e-7, 9007199254740994.0, .leastNonzeroMagnitude, .greatestFiniteMagnitude, -2.5e-10, 1e300] {
             #expect(try JSONParser.parse(JSONValue.number(value).serialized()) == .number(value))
+        }
+    }
+
+    @Test func decimalsRoundTrip() throws {
+        var generator = SplitMix(seed: 7)
+        for _ in 0..<2000 {
+            let scale = [10.0, 100, 1000, 1e6, 1e7, 3][generator.below(6)]
+            let value = Double(Int64(bitPattern: generator.next()) >> 20) / scale
+            let text = String(decoding: JSONValue.number(value).serialized(), as: UTF8.self)
+            #expect(Double(text) == value, "\(text)")
+            #expect(try JSONParser.parse(Array(text.utf8)) == .number(value))
         }
     }
 

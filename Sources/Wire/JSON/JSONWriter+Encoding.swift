@@ -46,9 +46,39 @@ extension JSONWriter {
         }
         if value.rounded(.towardZero) == value, value.magnitude <= 9_007_199_254_740_992 {
             appendInteger(Int(value))
-        } else {
+        } else if !appendShortDecimal(value) {
             bytes.append(contentsOf: value.description.utf8)
         }
+    }
+
+    /// Writes values with at most six decimals (timestamps, most user numbers) without allocating a
+    /// String. Returns `false` when it cannot; the check below guarantees the text parses back to
+    /// `value`, because `units / scale` with both exact is what a correctly rounding parser computes.
+    private mutating func appendShortDecimal(_ value: Double) -> Bool {
+        var scale = 1.0
+        for digits in 1...6 {
+            scale *= 10
+            let units = (value * scale).rounded()
+            guard units.magnitude < 9_007_199_254_740_992 else { return false }
+            guard units / scale == value else { continue }
+            let magnitude = UInt64(units.magnitude)
+            let divisor = UInt64(scale)
+            if value < 0 { bytes.append(UInt8(ascii: "-")) }
+            appendInteger(Int(magnitude / divisor))
+            bytes.append(UInt8(ascii: "."))
+            // Fraction digits, filled from the right so leading zeros ("0.05") come out.
+            var fraction = magnitude % divisor
+            let start = bytes.count
+            bytes.append(contentsOf: repeatElement(UInt8(ascii: "0"), count: digits))
+            var position = start + digits - 1
+            while fraction > 0 {
+                bytes[position] = UInt8(ascii: "0") &+ UInt8(fraction % 10)
+                fraction /= 10
+                position -= 1
+            }
+            return true
+        }
+        return false
     }
 
     /// Writes decimal digits without going through a String.
