@@ -43,9 +43,8 @@ enum ChatJSON {
     }
 
     /// Room data as in `room_created` and `rooms/{id}/info`.
-    static func room(_ state: RoomState) -> JSONValue {
-        let info = state.info
-        return .object([
+    static func room(_ info: RoomInfo, memberCount: Int) -> JSONValue {
+        .object([
             "id": .string(info.id),
             "name": .string(info.name),
             "description": .string(info.description),
@@ -53,7 +52,7 @@ enum ChatJSON {
             "creator_id": .string(info.creatorId),
             "created_at": .number(info.createdAt),
             "max_members": .number(Double(info.maxMembers)),
-            "member_count": .number(Double(state.memberCount)),
+            "member_count": .number(Double(memberCount)),
             "last_activity": .number(info.lastActivity),
             "locked": .bool(info.locked),
             "slow_mode_seconds": .number(Double(info.slowModeSeconds)),

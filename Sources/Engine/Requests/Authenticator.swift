@@ -28,7 +28,7 @@ public struct Authenticator: Sendable {
         }
         do {
             let claims = try verifier.verify(token, now: now)
-            return .success(Identity(userId: claims.sub, name: claims.name ?? claims.sub, isAdmin: claims.role == "admin"))
+            return .success(Identity(userId: claims.sub, name: claims.displayName, isAdmin: claims.isAdmin))
         } catch {
             return .failure(.invalidToken("\(error)"))
         }

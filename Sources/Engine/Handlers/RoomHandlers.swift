@@ -1,0 +1,101 @@
+import Actors
+import Foundation
+import Wire
+
+/// Rooms: create, join, leave, invite, list, info.
+struct RoomHandlers {
+    let services: ChatServices
+
+    func create(_ request: inout Request) async throws -> Reply {
+        let name = try request.string("name", maxLength: 100)
+        guard !name.allSatisfy(\.isWhitespace) else { throw ChatError.validation("'name' must not be blank") }
+        let description = try request.optionalString("description", maxLength: 1000) ?? ""
+        let typeName = try request.optionalString("type", maxLength: 16) ?? "public"
+        guard let type = RoomType(rawValue: typeName), type != .direct else {
+            throw ChatError.validation("'type' must be public or private")
+        }
+        let maxMembers = try request.optionalInt("max_members", in: 1...services.configuration.maxRoomMembers) ?? 100
+        let info = RoomInfo(
+            id: UUID().uuidString.lowercased(), name: name, description: description, type: type,
+            creatorId: request.user.userId, createdAt: request.now, maxMembers: maxMembers)
+        let creator = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
+        let room = services.registry.insert(try services.createRoom(info, creator: creator))
+        try await room.announce("Room '\(name)' created", at: request.now)
+        return Reply("room_created", ["room_id": .string(info.id), "room_data": ChatJSON.room(info, memberCount: 1)])
+    }
+
+    func join(_ request: inout Request) async throws -> Reply {
+        let roomId = request.parameter("room_id")
+        let room = try services.room(roomId)
+        let member = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
+        let outcome = try await room.join(member)
+        return Reply(outcome.joined ? "joined" : "already_member", [
+            "room_id": .string(roomId), "member_count": .number(Double(outcome.memberCount)),
+        ])
+    }
+
+    func leave(_ request: inout Request) async throws -> Reply {
+        let roomId = request.parameter("room_id")
+        let count = try await services.room(roomId).leave(request.user.userId, now: request.now)
+        return Reply("left", ["room_id": .string(roomId), "member_count": .number(Double(count))])
+    }
+
+    func invite(_ request: inout Request) async throws -> Reply {
+        let roomId = request.parameter("room_id")
+        let invitee = try request.userIdField("user_id")
+        try await services.room(roomId).invite(invitee, by: request.user.userId, isGlobalAdmin: request.user.isAdmin)
+        return Reply("invited", ["room_id": .string(roomId), "user_id": .string(invitee)])
+    }
+
+    func list(_ request: inout Request) async throws -> Reply {
+        let scope = try request.optionalString("scope", maxLength: 16)
+        guard scope == nil || scope == "public" || scope == "mine" else {
+            throw ChatError.validation("'scope' must be public or mine")
+        }
+        let limit = try request.optionalInt("limit", in: 1...100) ?? 50
+        let cursor = try request.optionalString("cursor", maxLength: 200)
+        let userId = request.user.userId
+        var rooms: [RoomActor]
+        if scope == "mine" {
+            rooms = services.index.rooms(of: userId).compactMap { services.registry.room($0) }
+        } else {
+            rooms = services.registry.all
+        }
+        rooms.sort { $0.id < $1.id }
+        if let cursor { rooms = rooms.filter { $0.id > cursor } }
+        var entries: [JSONValue] = []
+        var nextCursor: String?
+        for room in rooms {
+            guard let summary = await room.summary(for: userId) else { continue }
+            if scope == "public" && summary.info.type != .public { continue }
+            if scope == nil && summary.info.type == .direct && !summary.isMember { continue }
+            if entries.count == limit {
+                nextCursor = entries.last?["id"]?.stringValue
+                break
+            }
+            entries.append(.object([
+                "id": .string(summary.info.id), "name": .string(summary.info.name),
+                "type": .string(summary.info.type.rawValue), "member_count": .number(Double(summary.memberCount)),
+                "last_activity": .number(summary.info.lastActivity), "is_member": .bool(summary.isMember),
+                "unread": summary.unread.map { .number(Double($0)) } ?? .null,
+            ]))
+        }
+        return Reply("success", ["rooms": .array(entries), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
+    }
+
+    func info(_ request: inout Request) async throws -> Reply {
+        let room = try services.room(request.parameter("room_id"))
+        let details = try await room.info(for: request.user.userId, isGlobalAdmin: request.user.isAdmin)
+        var online = 0
+        var members: [JSONValue] = []
+        for member in details.members {
+            let status = services.presence.status(of: member.userId, now: request.now)
+            if status != .offline { online += 1 }
+            members.append(.object([
+                "user_id": .string(member.userId), "name": .string(member.name), "status": .string(status.rawValue),
+                "is_admin": .bool(details.admins.contains(member.userId)), "joined_at": .number(member.joinedAt),
+            ]))
+        }
+        return Reply("success", ["room": ChatJSON.room(details.info, memberCount: details.memberCount), "members": .array(members), "online_count": .number(Double(online))])
+    }
+}

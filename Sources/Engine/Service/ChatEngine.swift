@@ -1,0 +1,106 @@
+import Actors
+import Logging
+import MQTT
+import ServiceLifecycle
+import Wire
+
+/// The engine as a service: two broker connections, ordered lanes, and the request pipeline.
+///
+/// Requests arrive on the inbound connection (persistent session, one subscription per route); replies
+/// and events leave on the outbound one. Keeping them apart lets shutdown stop intake first — the broker
+/// then queues new requests in the session — while in-flight requests still publish their replies.
+public final class ChatEngine: Service, Sendable {
+    public let services: ChatServices
+    let processor: RequestProcessor
+    let router: Router
+    let dispatcher: Dispatcher<RequestProcessor.Inbound>
+    let inbound: MQTTClient
+    let outbound: MQTTClient
+    let logger: Logger
+
+    /// Subscription identifier of the `chat/#` catch-all that answers `unknown_route`.
+    static let catchAllIdentifier: UInt32 = 100_000
+
+    /// Builds the engine; nothing connects until `run()`.
+    /// - Throws: `TokenError.secretTooShort` when the secret is under 32 bytes.
+    public init(configuration: EngineConfiguration, logger: Logger, changeLog: (any ChangeLog)? = nil) throws {
+        self.logger = logger
+        let verifier = try TokenVerifier(secret: configuration.jwtSecret)
+        let outbound = try MQTTClient(
+            configuration: MQTTConfiguration(
+                host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
+                username: configuration.mqttUsername, password: configuration.mqttPassword),
+            logger: logger, onMessage: { _ in })
+        let failures: @Sendable (MQTTError) -> Void = { error in
+            logger.warning("publish failed", metadata: ["error": "\(error)"])
+        }
+        let outbox = MQTTOutbox(client: outbound, failures: failures)
+        let delivery = Delivery(log: changeLog ?? VolatileChangeLog(), outbox: outbox, logger: logger)
+        let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
+        let router = ChatRoutes.make(services)
+        let processor = RequestProcessor(
+            services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
+        let dispatcher = Dispatcher<RequestProcessor.Inbound>(
+            laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
+        self.services = services
+        self.router = router
+        self.processor = processor
+        self.dispatcher = dispatcher
+        self.outbound = outbound
+        self.inbound = try MQTTClient(
+            configuration: MQTTConfiguration(
+                host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID,
+                username: configuration.mqttUsername, password: configuration.mqttPassword,
+                cleanStart: false, sessionExpiry: 7 * 24 * 3600),
+            logger: logger,
+            onMessage: { message in
+                ChatEngine.classify(message, router: router).map { dispatcher.submit($0.0, key: $0.1) }
+            })
+    }
+
+    /// The subscriptions: each route's filter at its QoS with its own identifier, plus the catch-all.
+    var subscriptions: [MQTTSubscription] {
+        router.routes.map { route in
+            MQTTSubscription(filter: route.pattern.filter, qos: route.qos, identifier: UInt32(route.index + 1))
+        } + [MQTTSubscription(filter: "chat/#", qos: 0, identifier: Self.catchAllIdentifier, noLocal: true)]
+    }
+
+    /// Decides on libmosquitto's thread whether a delivered copy is work, and on which lane.
+    ///
+    /// MQTT 5 brokers deliver one copy per matching subscription, so a topic matching two filters (a route's
+    /// and the catch-all, or two routes') arrives twice; only the copy for the route the router picks counts.
+    static func classify(_ message: MQTTMessage, router: Router) -> (RequestProcessor.Inbound, String)? {
+        if message.topic.hasPrefix("chat/user/") { return nil }
+        let match = router.match(message.topic)
+        if let identifier = message.subscriptionIdentifiers.first {
+            if identifier == catchAllIdentifier {
+                if match != nil { return nil }
+            } else if match?.route.index != Int(identifier) - 1 {
+                return nil
+            }
+        }
+        return (RequestProcessor.Inbound(message: message, match: match), match?.laneKey ?? message.topic)
+    }
+
+    public func run() async throws {
+        try await outbound.connect()
+        try await inbound.connect(subscriptions: subscriptions)
+        logger.info("ready", metadata: [
+            "routes": "\(router.routes.count)",
+            "broker": "\(services.configuration.mqttHost):\(services.configuration.mqttPort)",
+        ])
+        let processor = self.processor
+        await withGracefulShutdownHandler {
+            await dispatcher.run { await processor.handle($0) }
+        } onGracefulShutdown: { [inbound, dispatcher, logger] in
+            logger.info("shutting down: intake stopped, finishing requests in flight")
+            inbound.disconnect()
+            dispatcher.finish()
+        }
+        if !(await outbound.flush(timeout: 5)) {
+            logger.warning("some replies were not acknowledged by the broker before shutdown")
+        }
+        outbound.disconnect()
+        logger.info("stopped")
+    }
+}

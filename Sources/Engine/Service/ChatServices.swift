@@ -1,0 +1,46 @@
+import Actors
+import Foundation
+import Logging
+
+/// The engine's shared parts, handed to every handler.
+public final class ChatServices: Sendable {
+    public let configuration: EngineConfiguration
+    public let registry = RoomRegistry()
+    public let index = MembershipIndex()
+    public let presence = PresenceBoard()
+    public let delivery: Delivery
+    public let logger: Logger
+
+    init(configuration: EngineConfiguration, delivery: Delivery, logger: Logger) {
+        self.configuration = configuration
+        self.delivery = delivery
+        self.logger = logger
+    }
+
+    /// Unix seconds, fractional.
+    public func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// The room with `id`, or `not_found`.
+    func room(_ id: String) throws(ChatError) -> RoomActor {
+        guard let room = registry.room(id) else { throw ChatError.notFound("room \(id)") }
+        return room
+    }
+
+    /// The room a message id points into, and the message's seq, or `not_found`.
+    func room(ofMessage messageId: String) throws(ChatError) -> (room: RoomActor, seq: UInt64) {
+        guard let parsed = ChatMessage.parseID(messageId), let room = registry.room(String(parsed.roomId)) else {
+            throw ChatError.notFound("message \(messageId)")
+        }
+        return (room, parsed.seq)
+    }
+
+    /// Creates and registers a room from its `.created` change, journaling it first.
+    func createRoom(_ info: RoomInfo, creator: Member) throws(ChatError) -> RoomActor {
+        let change = RoomChange.created(info, creator: creator)
+        let lsn = try delivery.record(change, roomId: info.id)
+        guard let state = RoomState.created(by: change, lsn: lsn, ringCapacity: configuration.ringCapacity) else {
+            throw ChatError(.internal, "room could not be created")
+        }
+        return RoomActor(state: state, effects: delivery, index: index)
+    }
+}

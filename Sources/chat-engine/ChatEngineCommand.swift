@@ -1,0 +1,12 @@
+import ArgumentParser
+
+/// The `chat-engine` executable: `serve` (default), `token`.
+@main
+struct ChatEngineCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "chat-engine",
+        abstract: "A real-time chat backend behind a mosquitto broker.",
+        subcommands: [ServeCommand.self, TokenCommand.self],
+        defaultSubcommand: ServeCommand.self
+    )
+}
