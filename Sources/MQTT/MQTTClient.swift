@@ -125,17 +125,26 @@ public final class MQTTClient: @unchecked Sendable {
     ///   - payload: message bytes.
     ///   - qos: 0, 1 or 2.
     ///   - retain: whether the broker retains it.
+    ///   - responseTopic: MQTT 5 Response Topic, where a request wants its reply.
     ///   - correlationData: MQTT 5 Correlation Data to attach, for replies.
+    ///   - userProperties: MQTT 5 user properties.
     public func publish(
-        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, correlationData: [UInt8]? = nil
+        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, responseTopic: String? = nil,
+        correlationData: [UInt8]? = nil, userProperties: [MQTTUserProperty] = []
     ) throws {
         var props: OpaquePointer?
         defer { if props != nil { mosquitto_property_free_all(&props) } }
+        if let responseTopic {
+            mosquitto_property_add_string(&props, Int32(MQTT_PROP_RESPONSE_TOPIC.rawValue), responseTopic)
+        }
         if let correlationData {
             correlationData.withUnsafeBytes { bytes in
                 _ = mosquitto_property_add_binary(
                     &props, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), bytes.baseAddress, UInt16(bytes.count))
             }
+        }
+        for property in userProperties {
+            mosquitto_property_add_string_pair(&props, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value)
         }
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish_v5(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, props)

@@ -2,6 +2,7 @@ import Actors
 import Logging
 import MQTT
 import ServiceLifecycle
+import Synchronization
 import Wire
 
 /// The engine as a service: two broker connections, ordered lanes, and the request pipeline.
@@ -17,6 +18,7 @@ public final class ChatEngine: Service, Sendable {
     let inbound: MQTTClient
     let outbound: MQTTClient
     let logger: Logger
+    let ready = Atomic<Bool>(false)
 
     /// Subscription identifier of the `chat/#` catch-all that answers `unknown_route`.
     static let catchAllIdentifier: UInt32 = 100_000
@@ -82,9 +84,19 @@ public final class ChatEngine: Service, Sendable {
         return (RequestProcessor.Inbound(message: message, match: match), match?.laneKey ?? message.topic)
     }
 
+    /// Waits until the engine has subscribed to every route (the moment it logs `ready`).
+    public func waitUntilReady(timeout: Double) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while !ready.load(ordering: .acquiring) {
+            guard ContinuousClock.now < deadline else { throw MQTTError("waiting for ready", code: -1) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     public func run() async throws {
         try await outbound.connect()
         try await inbound.connect(subscriptions: subscriptions)
+        ready.store(true, ordering: .releasing)
         logger.info("ready", metadata: [
             "routes": "\(router.routes.count)",
             "broker": "\(services.configuration.mqttHost):\(services.configuration.mqttPort)",
