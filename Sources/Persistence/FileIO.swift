@@ -23,6 +23,19 @@ enum FileIO {
         }
     }
 
+    static func openForReading(_ path: String) throws -> Int32 {
+        try open(path, O_RDONLY)
+    }
+
+    /// Opens for read/write, creating or emptying the file.
+    static func create(_ path: String) throws -> Int32 {
+        try open(path, O_RDWR | O_CREAT | O_TRUNC)
+    }
+
+    static func openForUpdate(_ path: String) throws -> Int32 {
+        try open(path, O_RDWR)
+    }
+
     /// Writes all bytes, looping over partial writes and EINTR.
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, path: String) throws {
         var done = 0
@@ -104,8 +117,14 @@ enum FileIO {
         guard Glibc.unlink(path) == 0 || errno == ENOENT else { throw error("unlink", path) }
     }
 
+    /// Creates a directory and its missing parents, like `mkdir -p`.
     static func makeDirectory(_ path: String) throws {
-        guard mkdir(path, 0o755) == 0 || errno == EEXIST else { throw error("mkdir", path) }
+        var prefix = path.hasPrefix("/") ? "/" : ""
+        for component in path.split(separator: "/") {
+            prefix += component
+            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else { throw error("mkdir", prefix) }
+            prefix += "/"
+        }
     }
 
     /// Names of the entries in a directory (no `.`/`..`).
