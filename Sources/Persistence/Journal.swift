@@ -179,6 +179,11 @@ public final class Journal: Sendable {
 
     // MARK: Syncing
 
+    /// The highest LSN known to be on disk (fsynced); lags ``lastLSN`` under `everysec` and `no`.
+    public var durableLSN: UInt64 {
+        synced.withLock { $0 }
+    }
+
     /// Makes every record up to `lsn` durable; one fsync covers all records written before it (group commit).
     public func sync(through lsn: UInt64) throws {
         try synced.withLock { synced in
