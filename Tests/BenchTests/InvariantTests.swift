@@ -5,10 +5,10 @@ struct RoomTimelineTests {
     @Test func consecutiveSeqsInPeriodsPass() {
         var timeline = RoomTimeline()
         timeline.open()
-        for seq in 3...6 { timeline.deliver(seq) }
+        for seq: UInt64 in 3...6 { timeline.deliver(seq) }
         timeline.close()
         timeline.open()
-        for seq in 9...10 { timeline.deliver(seq) }
+        for seq: UInt64 in 9...10 { timeline.deliver(seq) }
         #expect(timeline.violations(finalSeq: 10).isEmpty)
     }
 
@@ -29,8 +29,9 @@ struct ReplyLedgerTests {
         ledger.sent("a")
         ledger.sent("b")
         ledger.sent("c")
-        #expect(ledger.replied("a"))
-        #expect(!ledger.replied("a"))
+        let first = ledger.replied("a")
+        let second = ledger.replied("a")
+        #expect(first && !second)
         ledger.replied("b")
         ledger.replied("zzz")
         ledger.replied(nil)
