@@ -12,7 +12,7 @@ public struct RoomAudit: Sendable {
 
     /// History fetched at the end, by seq.
     public var history: [UInt64: Entry] = [:]
-    /// Whether paging reached the oldest message still held (otherwise only seqs ≥ the oldest fetched count).
+    /// Whether paging reached the oldest message the room holds.
     public var historyComplete = false
     /// Acknowledged sends (`message_sent` replies), by seq.
     public var acknowledged: [UInt64: Entry] = [:]
@@ -32,8 +32,15 @@ public struct RoomAudit: Sendable {
         }
     }
 
-    /// The lowest seq history covers.
-    private var floor: UInt64 { historyComplete ? 0 : (history.keys.min() ?? UInt64.max) }
+    /// How many messages a room keeps (SPEC §8: the oldest are evicted beyond it).
+    public var ringCapacity = 1000
+
+    /// The lowest seq history must cover: all of them, unless paging stopped early or the ring is full
+    /// (then older messages were evicted, as they should be).
+    private var floor: UInt64 {
+        if historyComplete && history.count < ringCapacity { return 0 }
+        return history.keys.min() ?? UInt64.max
+    }
 
     /// Acknowledged messages missing from history or changed; deliveries history disagrees with.
     public func violations() -> [String] {

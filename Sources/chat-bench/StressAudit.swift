@@ -17,6 +17,7 @@ struct StressAudit {
         for roomId in roomIds { _ = await session?.request("chat/rooms/join/\(roomId)", id: "check-join-\(roomId)") }
         try? await Task.sleep(for: .seconds(1))
 
+        var checked = (deliveries: 0, periods: 0, acknowledged: 0, countSteps: 0, uncertainRooms: 0)
         for roomId in roomIds {
             guard let session else { break }
             let (history, complete, problem) = await fetchHistory(roomId, session: session)
@@ -28,6 +29,9 @@ struct StressAudit {
             room.audit.history = history
             room.audit.historyComplete = complete
             violations += room.audit.violations().map { "room \(roomId): \($0)" }
+            checked.acknowledged += room.audit.acknowledged.count
+            checked.countSteps += room.counts.steps
+            if room.uncertain { checked.uncertainRooms += 1 }
             if !room.uncertain {
                 violations += room.counts.violations(final: room.members.count).map { "room \(roomId): \($0)" }
                 if let members, Set(members.filter { $0 != checker }) != room.members {
@@ -36,6 +40,8 @@ struct StressAudit {
             }
             for user in users {
                 let timeline = user.state.withLock { $0.timelines[roomId] }
+                checked.periods += timeline?.periods.count ?? 0
+                checked.deliveries += timeline?.periods.reduce(0) { $0 + $1.seqs.count } ?? 0
                 violations += (timeline?.violations(finalSeq: finalSeq) ?? []).map { "room \(roomId) user \(user.id): \($0)" }
             }
         }
@@ -55,7 +61,11 @@ struct StressAudit {
         return StressReport(
             users: users.count, rooms: roomIds.count, elapsed: elapsed, requests: ledger.requests,
             missingReplies: ledger.missing, duplicateReplies: ledger.duplicates, outcomes: outcomes,
-            restarts: max(0, (run.engine?.starts ?? 1) - 1), violations: violations)
+            restarts: max(0, (run.engine?.starts ?? 1) - 1),
+            checked: "\(checked.deliveries) deliveries in \(checked.periods) membership periods, "
+                + "\(checked.acknowledged) acknowledged messages, \(checked.countSteps) member_count replies"
+                + (checked.uncertainRooms > 0 ? " (\(checked.uncertainRooms) rooms skipped: unanswered join/leave)" : ""),
+            violations: violations)
     }
 
     /// Pages history newest first until the start (or the ring's 1000).
@@ -65,9 +75,11 @@ struct StressAudit {
         for page in 0..<10 {
             var fields: [String: JSONValue] = ["limit": 100]
             if let before { fields["before"] = .number(Double(before)) }
-            guard let reply = await session.request("chat/history/\(roomId)", fields, id: "check-history-\(roomId)-\(page)"),
-                  reply["status"]?.stringValue == "success" else {
-                return (entries, false, "page \(page): \(entries.isEmpty ? "no reply or error" : "stopped")")
+            let reply = await session.request("chat/history/\(roomId)", fields, id: "check-history-\(roomId)-\(page)")
+            guard let reply, reply["status"]?.stringValue == "success" else {
+                // A room that is gone (an engine restart without persistence) lost everything it acknowledged:
+                // an empty, complete history makes the audit count each acknowledged message as missing.
+                return (entries, entries.isEmpty, "page \(page): \(reply?.replyStatus ?? "no reply in 5 s")")
             }
             for message in reply["messages"]?.arrayValue ?? [] {
                 guard let seq = message["seq"]?.intValue, let id = message["id"]?.stringValue else { continue }

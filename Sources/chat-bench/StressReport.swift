@@ -10,6 +10,8 @@ struct StressReport {
     var duplicateReplies: Int
     var outcomes: [String: Int]
     var restarts: Int
+    /// What the audit looked at, so a pass is not mistaken for an empty check.
+    var checked: String
     var violations: [String]
 
     var text: String {
@@ -17,6 +19,7 @@ struct StressReport {
             "chat-bench stress — \(users) users, \(rooms) rooms, \(requests) requests in \(String(format: "%.1f", elapsed)) s"
                 + (restarts > 0 ? ", \(restarts) engine restarts" : ""),
             "replies: \(requests - missingReplies) of \(requests), \(duplicateReplies) duplicates",
+            "checked: \(checked)",
             "outcomes:",
         ]
         lines += outcomes.sorted { $0.key < $1.key }.map { "  \($0.key): \($0.value)" }

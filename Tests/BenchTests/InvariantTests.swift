@@ -78,6 +78,17 @@ struct RoomAuditTests {
         #expect(audit.violations().count == 2)
     }
 
+    @Test func ignoresSeqsEvictedFromAFullRing() {
+        var audit = RoomAudit()
+        audit.ringCapacity = 2
+        audit.historyComplete = true
+        audit.history = [9: .init(id: "m9"), 10: .init(id: "m10")]
+        audit.acknowledged = [3: .init(id: "m3"), 10: .init(id: "m10")]
+        #expect(audit.violations().isEmpty)
+        audit.ringCapacity = 1000
+        #expect(audit.violations().count == 1)
+    }
+
     @Test func ignoresSeqsOlderThanPartialHistory() {
         var audit = RoomAudit()
         audit.history = [500: .init(id: "m500")]
