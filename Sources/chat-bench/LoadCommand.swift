@@ -13,10 +13,11 @@ struct LoadCommand: AsyncParsableCommand {
             and counts lost, duplicate and reordered deliveries.
 
             Modes:
-              engine        the real protocol: create rooms, join, publish chat/message/{room}
-              direct        the sender publishes the same event to every member's inbox itself
-                            (the engine's deliveries without the engine)
-              direct-topic  one publish to bench/room/{r}, which all members subscribe to (broker fan-out)
+              engine: the real protocol (create, join, chat/message/{room}).
+              direct: the sender publishes the event to each member's inbox
+                (the engine's deliveries without the engine).
+              direct-topic: one publish to bench/room/{r}, which all members
+                subscribe to (the broker's own fan-out).
 
             --rate 0 sends as fast as possible with --inflight unacknowledged messages per sender (a \
             sender's message is acknowledged when it receives it back). The run stops by itself after \
