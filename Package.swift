@@ -79,9 +79,12 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
+        // Pure logic of the bench (content codec, delivery accounting, invariant checks): testable without a broker.
+        .target(name: "BenchCore"),
         .executableTarget(
             name: "chat-bench",
             dependencies: [
+                "BenchCore",
                 "MQTT",
                 "Engine",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -94,6 +97,7 @@ let package = Package(
         .testTarget(name: "ActorsTests", dependencies: ["Actors"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Actors"]),
+        .testTarget(name: "BenchTests", dependencies: ["BenchCore"]),
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Actors", "MQTT"]),
         .testTarget(
             name: "IntegrationTests",

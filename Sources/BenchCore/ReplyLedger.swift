@@ -1,0 +1,34 @@
+/// Matches requests to replies by `request_id`: every request must get exactly one reply.
+public struct ReplyLedger: Sendable {
+    /// Replies received per request id sent; zero until the reply comes.
+    private var replies: [String: Int] = [:]
+    /// Replies whose `request_id` was never sent (or absent).
+    public private(set) var unmatched = 0
+
+    public init() {}
+
+    /// Records a request about to be published.
+    public mutating func sent(_ requestId: String) {
+        replies[requestId] = 0
+    }
+
+    /// Records a reply; returns whether it is the first for a known request.
+    @discardableResult
+    public mutating func replied(_ requestId: String?) -> Bool {
+        guard let requestId, let count = replies[requestId] else {
+            unmatched += 1
+            return false
+        }
+        replies[requestId] = count + 1
+        return count == 0
+    }
+
+    /// Requests sent.
+    public var requests: Int { replies.count }
+    /// Requests with no reply.
+    public var missing: Int { replies.values.lazy.filter { $0 == 0 }.count }
+    /// Replies beyond the first, summed over requests.
+    public var duplicates: Int { replies.values.reduce(0) { $0 + max(0, $1 - 1) } }
+    /// Ids of requests without a reply, sorted (for the report).
+    public var missingIds: [String] { replies.filter { $0.value == 0 }.map(\.key).sorted() }
+}

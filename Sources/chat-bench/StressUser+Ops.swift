@@ -1,0 +1,128 @@
+import BenchCore
+import Wire
+
+/// One small function per operation kind; each tolerates errors (they are counted by `request`).
+extension StressUser {
+    func perform(_ op: StressOp, rng: inout SplitMix64, maxRooms: Int) async {
+        switch op {
+        case .create: await create(rng: &rng, maxRooms: maxRooms)
+        case .join: await join(rng: &rng)
+        case .leave: await leave(rng: &rng)
+        case .message: await message(rng: &rng)
+        case .history: await history(rng: &rng)
+        case .list: await list(rng: &rng)
+        case .info: await info(rng: &rng)
+        case .dm: await directMessage(rng: &rng)
+        case .react: await react(rng: &rng)
+        case .edit: await edit(rng: &rng)
+        case .delete: await delete(rng: &rng)
+        case .typing: await typing(rng: &rng)
+        case .presence: await presence(rng: &rng)
+        case .reply: await reply(rng: &rng)
+        }
+    }
+
+    /// A room this user is a member of (direct rooms excluded), if any.
+    func memberRoom(rng: inout SplitMix64) -> String? {
+        state.withLock { $0.memberOf.filter { !$0.hasPrefix("private_") }.randomElement(using: &rng) }
+    }
+
+    func create(rng: inout SplitMix64, maxRooms: Int) async {
+        guard world.roomCount < maxRooms else { return await join(rng: &rng) }
+        state.withLock { $0.creating = true }
+        let reply = await request(.create, "chat/rooms/create", ["name": .string("stress \(id) \(rng.next() % 1000)")])
+        state.withLock { $0.creating = false }
+        if let roomId = reply?["room_id"]?.stringValue { world.addRoom(roomId, creator: id) }
+    }
+
+    func join(rng: inout SplitMix64) async {
+        guard let roomId = world.randomRoom(using: &rng) else { return }
+        // Open the period before publishing: the join's own events may beat the reply.
+        state.withLock { state in
+            if !state.memberOf.contains(roomId) { state.timelines[roomId, default: RoomTimeline()].open() }
+        }
+        let reply = await request(.join, "chat/rooms/join/\(roomId)")
+        if reply == nil { world.withRoom(roomId) { $0.uncertain = true } }
+    }
+
+    func leave(rng: inout SplitMix64) async {
+        guard let roomId = memberRoom(rng: &rng) else { return }
+        let reply = await request(.leave, "chat/rooms/leave/\(roomId)")
+        if reply == nil { world.withRoom(roomId) { $0.uncertain = true } }
+    }
+
+    func message(rng: inout SplitMix64) async {
+        guard let roomId = memberRoom(rng: &rng) else { return await join(rng: &rng) }
+        let content = "stress \(id) \(rng.next() % 1_000_000)"
+        let reply = await request(.message, "chat/message/\(roomId)", ["content": .string(content)])
+        guard reply?["status"]?.stringValue == "message_sent", let seq = reply?["seq"]?.intValue,
+              let messageId = reply?["message_id"]?.stringValue else { return }
+        world.withRoom(roomId) { $0.audit.acknowledged[UInt64(seq)] = .init(id: messageId, content: content) }
+        state.withLock { $0.ownMessages.append((roomId, messageId)) }
+    }
+
+    func history(rng: inout SplitMix64) async {
+        guard let roomId = memberRoom(rng: &rng) else { return }
+        let reply = await request(.history, "chat/history/\(roomId)", ["limit": .number(Double(Int.random(in: 1...100, using: &rng)))])
+        let seqs = reply?["messages"]?.arrayValue?.compactMap { $0["seq"]?.intValue } ?? []
+        if zip(seqs, seqs.dropFirst()).contains(where: { $0 <= $1 }) {
+            world.violation("history of \(roomId) not strictly newest first: \(seqs.prefix(10))")
+        }
+    }
+
+    func list(rng: inout SplitMix64) async {
+        let scope = ["public", "mine", nil].randomElement(using: &rng)!
+        _ = await request(.list, "chat/rooms/list", scope.map { ["scope": .string($0)] } ?? [:])
+    }
+
+    func info(rng: inout SplitMix64) async {
+        guard let roomId = world.randomRoom(using: &rng) else { return }
+        _ = await request(.info, "chat/rooms/\(roomId)/info")
+    }
+
+    // MARK: Routes being built (SPEC §5)
+
+    func directMessage(rng: inout SplitMix64) async {
+        guard let peer = peers.filter({ $0 != id }).randomElement(using: &rng) else { return }
+        _ = await request(.dm, "chat/private/\(peer)", ["content": .string("dm \(id) \(rng.next() % 1000)")])
+    }
+
+    func react(rng: inout SplitMix64) async {
+        guard let target = state.withLock({ $0.seenMessages.randomElement(using: &rng) }) else { return }
+        let fields: [String: JSONValue] = ["emoji": .string(["👍", "🎉", "ok"].randomElement(using: &rng)!), "remove": .bool(Bool.random(using: &rng))]
+        _ = await request(.react, "chat/message/\(target.id)/react", fields)
+    }
+
+    func edit(rng: inout SplitMix64) async {
+        guard let target = state.withLock({ $0.ownMessages.randomElement(using: &rng) }) else { return }
+        let reply = await request(.edit, "chat/message/\(target.id)/edit", ["content": .string("edited \(rng.next() % 1000)")])
+        if reply?["status"]?.stringValue != "error" { forgetContent(of: target) }
+    }
+
+    func delete(rng: inout SplitMix64) async {
+        guard let target = state.withLock({ $0.ownMessages.randomElement(using: &rng) }) else { return }
+        let reply = await request(.delete, "chat/message/\(target.id)/delete")
+        if reply?["status"]?.stringValue != "error" { forgetContent(of: target) }
+    }
+
+    /// An edited or deleted message keeps its id and seq, not its content.
+    func forgetContent(of target: (room: String, id: String)) {
+        world.withRoom(target.room) { room in
+            for (seq, entry) in room.audit.acknowledged where entry.id == target.id { room.audit.acknowledged[seq]?.content = nil }
+        }
+    }
+
+    func typing(rng: inout SplitMix64) async {
+        guard let roomId = memberRoom(rng: &rng) else { return }
+        _ = await request(.typing, "chat/typing/\(roomId)/\(Bool.random(using: &rng) ? "start" : "stop")")
+    }
+
+    func presence(rng: inout SplitMix64) async {
+        _ = await request(.presence, "chat/presence/\(["online", "away", "offline"].randomElement(using: &rng)!)")
+    }
+
+    func reply(rng: inout SplitMix64) async {
+        guard let target = state.withLock({ $0.seenMessages.randomElement(using: &rng) }) else { return }
+        _ = await request(.reply, "chat/message/\(target.id)/reply", ["content": .string("re \(rng.next() % 1000)")])
+    }
+}

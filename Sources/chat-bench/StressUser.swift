@@ -1,0 +1,111 @@
+import BenchCore
+import MQTT
+import Synchronization
+import Wire
+
+/// One stress user: a session doing random operations one at a time, and what it saw.
+///
+/// Membership changes are applied when the reply arrives, on the network thread, so they are ordered
+/// with the events of the same session (the engine publishes a room's events before the reply).
+final class StressUser: Sendable {
+    struct State {
+        var ledger = ReplyLedger()
+        var timelines: [String: RoomTimeline] = [:]
+        var memberOf: Set<String> = []
+        /// A create is in flight: its room's first events arrive before the reply names the room.
+        var creating = false
+        /// Message ids this user sent (edit, delete) and saw (react, reply), by room.
+        var ownMessages: [(room: String, id: String)] = []
+        var seenMessages: [(room: String, id: String)] = []
+        var requests = 0
+    }
+
+    let id: String
+    let world: StressWorld
+    let state = Locked(State())
+    let session: BenchSession
+    let peers: [String]
+
+    init(id: String, token: String, broker: BrokerOptions, world: StressWorld, peers: [String]) throws {
+        self.id = id
+        self.world = world
+        self.peers = peers
+        let state = self.state
+        session = try BenchSession(
+            userId: id, token: token, broker: broker, qos: 1,
+            onReply: { reply in Self.observe(reply: reply, user: id, state: state, world: world) },
+            onEvent: { message in Self.observe(event: message, state: state, world: world) })
+    }
+
+    // MARK: Network thread
+
+    static func observe(reply: JSONValue, user: String, state: Locked<State>, world: StressWorld) {
+        let roomId = reply["room_id"]?.stringValue
+        state.withLock { state in
+            state.ledger.replied(reply["request_id"]?.stringValue)
+            guard let roomId else { return }
+            switch reply["status"]?.stringValue {
+            case "room_created":
+                state.creating = false
+                state.memberOf.insert(roomId)
+                state.timelines[roomId, default: RoomTimeline()].open()
+            case "joined", "already_member":
+                state.memberOf.insert(roomId)
+            case "left":
+                state.memberOf.remove(roomId)
+                state.timelines[roomId]?.close()
+            default: break
+            }
+        }
+        guard let roomId, let count = reply["member_count"]?.intValue else { return }
+        switch reply["status"]?.stringValue {
+        case "joined": world.withRoom(roomId) { $0.counts.joined(count: count); $0.members.insert(user) }
+        case "left": world.withRoom(roomId) { $0.counts.left(count: count); $0.members.remove(user) }
+        default: break
+        }
+    }
+
+    static func observe(event message: MQTTMessage, state: Locked<State>, world: StressWorld) {
+        guard message.topic.hasSuffix("/messages"), let event = try? JSONParser.parse(message.payload),
+              let roomId = event["room_id"]?.stringValue, let seq = event["seq"]?.intValue,
+              let messageId = event["id"]?.stringValue, ["text", "image", "file", "system"].contains(event["type"]?.stringValue)
+        else { return }
+        state.withLock { state in
+            // Direct rooms have no join: membership starts with the first message.
+            if state.timelines[roomId] == nil, state.creating || roomId.hasPrefix("private_") {
+                state.timelines[roomId, default: RoomTimeline()].open()
+            }
+            state.timelines[roomId, default: RoomTimeline()].deliver(UInt64(seq))
+            if event["type"]?.stringValue != "system" { state.seenMessages.append((roomId, messageId)) }
+            if state.seenMessages.count > 200 { state.seenMessages.removeFirst(100) }
+        }
+        world.withRoom(roomId) { $0.audit.deliver(seq: UInt64(seq), id: messageId) }
+    }
+
+    // MARK: Requests
+
+    /// Sends one request with a fresh `request_id`, recorded in the ledger before it is published.
+    func request(_ op: StressOp, _ topic: String, _ fields: [String: JSONValue] = [:]) async -> JSONValue? {
+        let requestId = state.withLock { state -> String in
+            state.requests += 1
+            let requestId = "\(id)-\(state.requests)"
+            state.ledger.sent(requestId)
+            return requestId
+        }
+        let reply = await session.request(topic, fields, id: requestId)
+        let status = reply?.replyStatus ?? "no reply in 5 s"
+        world.count(op, status)
+        if status == "error:internal" { world.violation("\(op.rawValue) \(topic): internal error \(reply?.description ?? "")") }
+        return reply
+    }
+
+    /// Does random operations until `deadline` (bench-clock µs) or `maxOps`.
+    func run(ops: [StressOp], seed: UInt64, deadline: UInt64, maxOps: Int, maxRooms: Int) async {
+        var rng = SplitMix64(seed: seed)
+        for _ in 0..<maxOps {
+            guard BenchClock.micros() < deadline else { return }
+            await perform(StressOp.pick(from: ops, using: &rng), rng: &rng, maxRooms: maxRooms)
+            try? await Task.sleep(for: .milliseconds(Int.random(in: 1...20, using: &rng)))
+        }
+    }
+}

@@ -1,0 +1,58 @@
+import BenchCore
+import Synchronization
+
+/// What all stress users learned together: rooms, acknowledged messages, membership, reply counts.
+final class StressWorld: Sendable {
+    /// Per-room knowledge.
+    struct Room {
+        var audit = RoomAudit()
+        var counts = MemberCountCheck()
+        /// Members according to the replies the users got (creator included).
+        var members: Set<String> = []
+        /// A membership request went unanswered, so the expected member set is unknown.
+        var uncertain = false
+    }
+
+    struct State {
+        var rooms: [String: Room] = [:]
+        var roomOrder: [String] = []
+        /// Replies by `op:status`, for the report.
+        var outcomes: [String: Int] = [:]
+        /// Violations seen during the run (bad history order, internal errors).
+        var violations: [String] = []
+    }
+
+    let state = Mutex(State())
+
+    /// Any known room, at random.
+    func randomRoom(using rng: inout some RandomNumberGenerator) -> String? {
+        state.withLock { $0.roomOrder.randomElement(using: &rng) }
+    }
+
+    var roomCount: Int { state.withLock { $0.roomOrder.count } }
+
+    func addRoom(_ id: String, creator: String) {
+        state.withLock { state in
+            guard state.rooms[id] == nil else { return }
+            var room = Room()
+            room.members = [creator]
+            state.rooms[id] = room
+            state.roomOrder.append(id)
+        }
+    }
+
+    func withRoom(_ id: String, _ body: (inout Room) -> Void) {
+        state.withLock { state in
+            if state.rooms[id] == nil { return }
+            body(&state.rooms[id]!)
+        }
+    }
+
+    func count(_ op: StressOp, _ status: String) {
+        state.withLock { $0.outcomes["\(op.rawValue) → \(status)", default: 0] += 1 }
+    }
+
+    func violation(_ text: String) {
+        state.withLock { $0.violations.append(text) }
+    }
+}
