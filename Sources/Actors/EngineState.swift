@@ -1,0 +1,63 @@
+/// Everything the engine keeps, as values: what a snapshot holds and a restart rebuilds.
+public struct EngineState: Sendable, Equatable {
+    public var rooms: [RoomState]
+    /// Users banned from every room by a global admin.
+    public var globalBans: Set<String>
+    /// Replies remembered for retried requests (SPEC §3), so a retry after a restart is still applied once.
+    public var replies: [CachedReply]
+    /// Last time each user was seen online or away.
+    public var lastSeen: [String: Double]
+    /// Metadata of stored files.
+    public var files: [StoredFile]
+
+    public init(
+        rooms: [RoomState] = [], globalBans: Set<String> = [], replies: [CachedReply] = [],
+        lastSeen: [String: Double] = [:], files: [StoredFile] = []
+    ) {
+        self.rooms = rooms
+        self.globalBans = globalBans
+        self.replies = replies
+        self.lastSeen = lastSeen
+        self.files = files
+    }
+}
+
+/// One remembered reply of a request with a `request_id`.
+public struct CachedReply: Sendable, Equatable {
+    public var userId: String
+    public var requestId: String
+    public var reply: [UInt8]
+    public var expiresAt: Double
+
+    public init(userId: String, requestId: String, reply: [UInt8], expiresAt: Double) {
+        self.userId = userId
+        self.requestId = requestId
+        self.reply = reply
+        self.expiresAt = expiresAt
+    }
+}
+
+/// A file kept under the data directory, once per content hash.
+public struct StoredFile: Sendable, Equatable {
+    public var info: FileInfo
+    public var uploaderId: String
+    public var uploadedAt: Double
+    /// Rooms where it was uploaded or shared: their members may download it.
+    public var roomIds: Set<String>
+
+    public init(info: FileInfo, uploaderId: String, uploadedAt: Double, roomIds: Set<String>) {
+        self.info = info
+        self.uploaderId = uploaderId
+        self.uploadedAt = uploadedAt
+        self.roomIds = roomIds
+    }
+}
+
+/// One journal record: a change to a room or to engine-wide state.
+public enum JournalEntry: Sendable, Equatable {
+    case room(id: String, RoomChange)
+    case globalBan(userId: String, banned: Bool)
+    case reply(CachedReply)
+    case lastSeen(userId: String, at: Double)
+    case file(StoredFile)
+}
