@@ -3,8 +3,8 @@ import Synchronization
 
 /// Makes room changes durable; the journal in production.
 public protocol ChangeLog: Sendable {
-    /// Appends a change and returns its log position (LSN).
-    func append(_ change: RoomChange, roomId: String) throws -> UInt64
+    /// Appends an entry and returns its log position (LSN).
+    func append(_ entry: JournalEntry) throws -> UInt64
 }
 
 /// Numbers changes without storing them, for engines run without a data directory (unit tests).
@@ -13,7 +13,7 @@ public final class VolatileChangeLog: ChangeLog {
 
     public init() {}
 
-    public func append(_ change: RoomChange, roomId: String) throws -> UInt64 {
+    public func append(_ entry: JournalEntry) throws -> UInt64 {
         last.add(1, ordering: .relaxed).newValue
     }
 }

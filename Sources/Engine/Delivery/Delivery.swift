@@ -15,10 +15,16 @@ public struct Delivery: RoomEffects {
     }
 
     public func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64 {
+        try record(.room(id: roomId, change))
+    }
+
+    /// Makes an engine-wide entry durable before its effects are published.
+    @discardableResult
+    public func record(_ entry: JournalEntry) throws(ChatError) -> UInt64 {
         do {
-            return try log.append(change, roomId: roomId)
+            return try log.append(entry)
         } catch {
-            logger.error("journal append failed; change refused", metadata: ["room": "\(roomId)", "error": "\(error)"])
+            logger.error("journal append failed; change refused", metadata: ["error": "\(error)"])
             throw ChatError(.internal, "the change could not be stored")
         }
     }

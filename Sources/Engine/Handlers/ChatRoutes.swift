@@ -8,8 +8,15 @@ enum ChatRoutes {
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: configuration.maxPayloadBytes,
             shorteners: configuration.shorteners)
         let profanity = ProfanityFilter(words: configuration.profanity)
+        let presence = PresenceService(services: services)
+        let typing = TypingService(services: services)
+        let notifier = Notifier(services: services)
         let rooms = RoomHandlers(services: services)
-        let messages = MessageHandlers(services: services)
+        let messages = MessageHandlers(services: services, typing: typing, notifier: notifier)
+        let actions = MessageActionHandlers(services: services, typing: typing, notifier: notifier)
+        let direct = PrivateHandlers(services: services, notifier: notifier)
+        let status = PresenceHandlers(services: services, presence: presence, typing: typing)
+        let admin = AdminHandlers(services: services)
 
         var router = Router()
         router.group("chat", middleware: [validation]) { chat in
@@ -22,8 +29,32 @@ enum ChatRoutes {
 
             chat.group(middleware: [profanity]) { messaging in
                 messaging.on("message/{room_id}", qos: 1, lane: .parameter("room_id"), messages.send)
+                messaging.on("private/{user_id}", qos: 1, lane: .parameter("user_id"), direct.send)
+                messaging.on("broadcast", qos: 1, lane: .constant("broadcast"), middleware: [RequireGlobalAdmin()], messages.broadcast)
+                messaging.on("message/{message_id}/edit", qos: 1, lane: .messageRoom("message_id"), actions.edit)
+                messaging.on("message/{message_id}/reply", qos: 1, lane: .messageRoom("message_id"), actions.reply)
             }
+            chat.on("message/{message_id}/delete", qos: 1, lane: .messageRoom("message_id"), actions.delete)
+            chat.on("message/{message_id}/react", qos: 0, lane: .messageRoom("message_id"), actions.react)
+
+            // One lane for all presence: a user's online→offline must not be reordered, and the request
+            // topic does not name the user.
+            chat.on("presence/online", qos: 0, lane: .constant("presence"), status.status(.online))
+            chat.on("presence/away", qos: 0, lane: .constant("presence"), status.status(.away))
+            chat.on("presence/offline", qos: 0, lane: .constant("presence"), status.status(.offline))
+            chat.on("typing/{room_id}/start", qos: 0, lane: .parameter("room_id"), status.startTyping)
+            chat.on("typing/{room_id}/stop", qos: 0, lane: .parameter("room_id"), status.stopTyping)
+
             chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), messages.history)
+            chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), messages.search)
+            chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
+
+            chat.group("admin") { admins in
+                admins.on("rooms/{room_id}/moderate", qos: 2, lane: .parameter("room_id"), admin.moderate)
+                admins.on("users/{user_id}/mute", qos: 2, lane: .parameter("user_id"), admin.mute)
+                admins.on("users/{user_id}/ban", qos: 2, lane: .parameter("user_id"), admin.ban)
+                admins.on("messages/cleanup", qos: 1, lane: .constant("admin/cleanup"), middleware: [RequireGlobalAdmin()], admin.cleanup)
+            }
         }
         return router
     }

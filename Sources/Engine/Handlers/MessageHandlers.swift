@@ -1,9 +1,11 @@
 import Actors
 import Wire
 
-/// Room messages and reading them back: send, history.
+/// Room messages and reading them back: send, history, search, read marks, broadcast.
 struct MessageHandlers {
     let services: ChatServices
+    let typing: TypingService
+    let notifier: Notifier
 
     /// The kinds a user may post; `system` is the engine's own.
     static func kind(_ request: Request) throws(ChatError) -> MessageKind {
@@ -23,9 +25,12 @@ struct MessageHandlers {
 
     func send(_ request: inout Request) async throws -> Reply {
         let room = try services.room(request.parameter("room_id"))
+        try services.requireNotGloballyBanned(request.user.userId)
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
         let message = try await room.post(draft(request, content: content, replyTo: replyTo), now: request.now)
+        await typing.stop(request.user.userId, in: room)
+        await notifier.mentions(in: message, room: room, now: request.now)
         return Self.sent(message)
     }
 
@@ -49,5 +54,33 @@ struct MessageHandlers {
             "has_more": .bool(page.hasMore),
             "next_before": page.hasMore ? page.messages.last.map { .number(Double($0.seq)) } ?? .null : .null,
         ])
+    }
+
+    func search(_ request: inout Request) async throws -> Reply {
+        let room = try services.room(request.parameter("room_id"))
+        let query = try request.string("query", maxLength: 200)
+        let limit = try request.optionalInt("limit", in: 1...100) ?? 20
+        let found = try await room.search(
+            for: request.user.userId, folded: SearchFolding.fold(query), limit: limit, fold: SearchFolding.fold)
+        return Reply("success", [
+            "room_id": .string(room.id), "query": .string(query), "messages": ChatJSON.messages(found),
+            "count": .number(Double(found.count)),
+        ])
+    }
+
+    func read(_ request: inout Request) async throws -> Reply {
+        let room = try services.room(request.parameter("room_id"))
+        guard let seq = try request.optionalInt("seq", in: 0...Int.max) else { throw ChatError.validation("'seq' is required") }
+        let unread = try await room.markRead(request.user.userId, upTo: UInt64(seq))
+        return Reply("success", ["room_id": .string(room.id), "unread": .number(Double(unread))])
+    }
+
+    func broadcast(_ request: inout Request) async throws -> Reply {
+        let content = try request.string("content", maxLength: .max)
+        let recipients = services.presence.onlineUsers(now: request.now)
+        services.delivery.deliver(
+            .broadcast(senderId: request.user.userId, senderName: request.user.name, content: content, timestamp: request.now),
+            to: recipients)
+        return Reply("broadcast_sent", ["recipients": .number(Double(recipients.count))])
     }
 }

@@ -4,7 +4,9 @@
 public struct Router: Sendable {
     final class Node: @unchecked Sendable {
         var literals: [Substring: Node] = [:]
-        var parameter: (name: String, node: Node)?
+        /// The child for any one level; names live on the routes, so `message/{room_id}` and
+        /// `message/{message_id}/edit` share it.
+        var parameter: Node?
         var route: Route?
     }
 
@@ -39,13 +41,12 @@ public struct Router: Sendable {
                     node.literals[key] = next
                     node = next
                 }
-            case .parameter(let name):
+            case .parameter:
                 if let existing = node.parameter {
-                    precondition(existing.name == name, "conflicting parameter names at \(pending.pattern)")
-                    node = existing.node
+                    node = existing
                 } else {
                     let next = Node()
-                    node.parameter = (name, next)
+                    node.parameter = next
                     node = next
                 }
             }
@@ -59,23 +60,25 @@ public struct Router: Sendable {
     /// branch leads nowhere. Parameter values must be non-empty.
     public func match(_ topic: String) -> RouteMatch? {
         let levels = topic.split(separator: "/", omittingEmptySubsequences: false)
-        var parameters: [(String, Substring)] = []
-        guard let route = Self.match(levels[...], node: root, parameters: &parameters) else { return nil }
-        return RouteMatch(route: route, parameters: parameters)
+        var values: [Substring] = []
+        guard let route = Self.match(levels[...], node: root, values: &values) else { return nil }
+        let names = route.pattern.levels.compactMap { level -> String? in
+            if case .parameter(let name) = level { return name }
+            return nil
+        }
+        return RouteMatch(route: route, parameters: Array(zip(names, values)))
     }
 
-    private static func match(
-        _ levels: ArraySlice<Substring>, node: Node, parameters: inout [(String, Substring)]
-    ) -> Route? {
+    private static func match(_ levels: ArraySlice<Substring>, node: Node, values: inout [Substring]) -> Route? {
         guard let level = levels.first else { return node.route }
         let rest = levels.dropFirst()
-        if let next = node.literals[level], let route = match(rest, node: next, parameters: &parameters) {
+        if let next = node.literals[level], let route = match(rest, node: next, values: &values) {
             return route
         }
-        if let (name, next) = node.parameter, !level.isEmpty {
-            parameters.append((name, level))
-            if let route = match(rest, node: next, parameters: &parameters) { return route }
-            parameters.removeLast()
+        if let next = node.parameter, !level.isEmpty {
+            values.append(level)
+            if let route = match(rest, node: next, values: &values) { return route }
+            values.removeLast()
         }
         return nil
     }

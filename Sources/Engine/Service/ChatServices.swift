@@ -1,6 +1,7 @@
 import Actors
 import Foundation
 import Logging
+import Synchronization
 
 /// The engine's shared parts, handed to every handler.
 public final class ChatServices: Sendable {
@@ -10,15 +11,25 @@ public final class ChatServices: Sendable {
     public let presence = PresenceBoard()
     public let delivery: Delivery
     public let logger: Logger
+    /// Presence and typing expiries, mutes' ends: one sleeper for every deadline.
+    public let scheduler: ExpiryScheduler
+    /// Users banned from every room.
+    public let globalBans = Mutex<Set<String>>([])
 
     init(configuration: EngineConfiguration, delivery: Delivery, logger: Logger) {
         self.configuration = configuration
         self.delivery = delivery
         self.logger = logger
+        self.scheduler = ExpiryScheduler(clock: { Date().timeIntervalSince1970 })
     }
 
     /// Unix seconds, fractional.
     public func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Refuses users banned from every room.
+    func requireNotGloballyBanned(_ userId: String) throws(ChatError) {
+        if globalBans.withLock({ $0.contains(userId) }) { throw ChatError(.banned, "you are banned") }
+    }
 
     /// The room with `id`, or `not_found`.
     func room(_ id: String) throws(ChatError) -> RoomActor {

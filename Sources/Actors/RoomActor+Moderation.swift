@@ -1,0 +1,94 @@
+/// Admin actions on a room: lock, slow mode, kick, clear, delete, mute, ban, cleanup.
+extension RoomActor {
+    func requireAdmin(_ userId: String, isGlobalAdmin: Bool) throws(ChatError) {
+        guard state.isAdmin(userId) || isGlobalAdmin else {
+            throw ChatError(.forbidden, "this action needs a room admin")
+        }
+    }
+
+    /// Locks or unlocks the room, or sets slow mode; members get `room_updated`.
+    public func configure(_ change: RoomChange, action: String, by userId: String, isGlobalAdmin: Bool) throws(ChatError) -> RoomInfo {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        try commit(change)
+        effects.deliver(.roomUpdated(state.info, action: action, by: userId), to: state.recipients)
+        return state.info
+    }
+
+    /// Removes a member by an admin's decision.
+    public func kick(_ target: String, by userId: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> Int {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        guard state.isMember(target) else { throw ChatError.notFound("member \(target)") }
+        let count = try leave(target, reason: "kicked", now: now)
+        effects.deliver(.roomUpdated(state.info, action: "kick", by: userId), to: state.recipients)
+        return count
+    }
+
+    /// Empties the timeline; seqs continue where they were.
+    public func clearHistory(by userId: String, isGlobalAdmin: Bool) throws(ChatError) -> Int {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        let removed = state.ring.count
+        try commit(.historyCleared)
+        effects.deliver(.roomUpdated(state.info, action: "clear_history", by: userId), to: state.recipients)
+        return removed
+    }
+
+    /// Mutes a member until `until` (nil: until unmuted), or unmutes.
+    public func mute(_ target: String, until: Double?, unmute: Bool, by userId: String, isGlobalAdmin: Bool) throws(ChatError) {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        guard state.isMember(target) || state.muted[target] != nil else { throw ChatError.notFound("member \(target)") }
+        try commit(unmute ? .unmuted(userId: target) : .muted(userId: target, until: until))
+        effects.deliver(
+            .userMuted(roomId: id, userId: target, until: unmute ? nil : until, muted: !unmute),
+            to: state.recipients + (state.isMember(target) ? [] : [target]))
+    }
+
+    /// Bans (removing from the room) or unbans a user.
+    public func ban(_ target: String, unban: Bool, by userId: String?, isGlobalAdmin: Bool, now: Double) throws(ChatError) {
+        if let userId { try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin) }
+        if unban {
+            guard state.banned.contains(target) else { return }
+            try commit(.unbanned(userId: target))
+            effects.deliver(.userBanned(roomId: id, userId: target, banned: false), to: state.recipients + [target])
+            return
+        }
+        let wasMember = state.isMember(target)
+        try commit(.banned(userId: target))
+        if wasMember { index.remove(target, from: id) }
+        effects.deliver(.userBanned(roomId: id, userId: target, banned: true), to: state.recipients + [target])
+        if wasMember {
+            effects.deliver(
+                .memberLeft(roomId: id, userId: target, reason: "banned", memberCount: state.memberCount),
+                to: state.recipients)
+        }
+    }
+
+    /// Removes messages older than `cutoff` (Unix seconds); returns how many.
+    public func removeMessages(olderThan cutoff: Double) throws(ChatError) -> Int {
+        let doomed = state.ring.filter { $0.timestamp < cutoff }.map(\.seq)
+        guard !doomed.isEmpty else { return 0 }
+        try commit(.removed(seqs: doomed))
+        return doomed.count
+    }
+
+    /// The member ids, in join order.
+    public func memberIds() -> [String] { state.recipients }
+
+    /// Whether `userId` is a member.
+    public func isMember(_ userId: String) -> Bool { state.isMember(userId) }
+}
+
+extension RoomActor {
+    /// Adds a participant without the join rules: the second person of a private conversation.
+    public func admit(_ member: Member) throws(ChatError) {
+        guard !state.isMember(member.userId) else { return }
+        try commit(.joined(member))
+        index.add(member.userId, to: id)
+    }
+}
+
+extension RoomActor {
+    /// Throws `forbidden` unless `userId` administers this room (or is a global admin).
+    public func requireAdminAccess(_ userId: String, isGlobalAdmin: Bool) throws(ChatError) {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+    }
+}

@@ -1,0 +1,51 @@
+/// Who is typing in one room. A start is announced once; repeating it within the TTL only extends it;
+/// an expiry, a stop or a message from the typist announces the stop. `members` is the room's member
+/// list at the call; the typist is never told about themself.
+public actor TypingTracker {
+    public nonisolated let roomId: String
+    let effects: any RoomEffects
+    /// Typist → (display name, expiry in Unix seconds).
+    var typists: [String: (name: String, expiresAt: Double)] = [:]
+
+    public init(roomId: String, effects: any RoomEffects) {
+        self.roomId = roomId
+        self.effects = effects
+    }
+
+    /// Marks `userId` typing until `expiresAt`. Returns whether a `typing_start` went out.
+    @discardableResult
+    public func start(_ userId: String, name: String, expiresAt: Double, members: [String]) -> Bool {
+        let isNew = typists[userId] == nil
+        typists[userId] = (name, expiresAt)
+        if isNew { announce(userId, name: name, started: true, members: members) }
+        return isNew
+    }
+
+    /// Ends `userId`'s typing, if any. Returns whether a `typing_stop` went out.
+    @discardableResult
+    public func stop(_ userId: String, members: [String]) -> Bool {
+        guard let typist = typists.removeValue(forKey: userId) else { return false }
+        announce(userId, name: typist.name, started: false, members: members)
+        return true
+    }
+
+    /// Ends every typing that lapsed by `now`.
+    public func expire(now: Double, members: [String]) {
+        for (userId, typist) in typists where typist.expiresAt <= now {
+            typists[userId] = nil
+            announce(userId, name: typist.name, started: false, members: members)
+        }
+    }
+
+    /// The earliest expiry, for scheduling.
+    public var nextExpiry: Double? { typists.values.map(\.expiresAt).min() }
+
+    /// Users typing now.
+    public var typingUsers: [String] { Array(typists.keys) }
+
+    private func announce(_ userId: String, name: String, started: Bool, members: [String]) {
+        effects.deliver(
+            .typing(roomId: roomId, userId: userId, name: name, started: started),
+            to: members.filter { $0 != userId })
+    }
+}

@@ -1,0 +1,100 @@
+import Actors
+import Wire
+
+/// Moderation: room settings, mutes, bans, cleanup. Room admins act on their rooms; global admins anywhere.
+struct AdminHandlers {
+    let services: ChatServices
+
+    func moderate(_ request: inout Request) async throws -> Reply {
+        let room = try services.room(request.parameter("room_id"))
+        let action = try request.string("action", maxLength: 32)
+        let user = request.user
+        var fields: [String: JSONValue] = ["room_id": .string(room.id), "action": .string(action)]
+        switch action {
+        case "lock", "unlock":
+            let info = try await room.configure(.locked(action == "lock"), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
+            fields["locked"] = .bool(info.locked)
+        case "slow_mode":
+            guard let seconds = try request.optionalInt("seconds", in: 0...86_400) else {
+                throw ChatError.validation("'seconds' is required for slow_mode")
+            }
+            let info = try await room.configure(.slowMode(seconds: seconds), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
+            fields["slow_mode_seconds"] = .number(Double(info.slowModeSeconds))
+        case "kick":
+            let target = try request.userIdField("user_id")
+            let count = try await room.kick(target, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
+            fields["user_id"] = .string(target)
+            fields["member_count"] = .number(Double(count))
+        case "clear_history":
+            let removed = try await room.clearHistory(by: user.userId, isGlobalAdmin: user.isAdmin)
+            fields["removed"] = .number(Double(removed))
+        case "delete_message":
+            let messageId = try request.string("message_id", maxLength: 200)
+            guard let parsed = ChatMessage.parseID(messageId), parsed.roomId == room.id else {
+                throw ChatError.notFound("message \(messageId)")
+            }
+            try await room.requireAdminAccess(user.userId, isGlobalAdmin: user.isAdmin)
+            _ = try await room.delete(seq: parsed.seq, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
+            fields["message_id"] = .string(messageId)
+        default:
+            throw ChatError.validation("unknown action '\(action)'")
+        }
+        return Reply("success", fields)
+    }
+
+    func mute(_ request: inout Request) async throws -> Reply {
+        let target = request.parameter("user_id")
+        guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
+        let roomId = try request.string("room_id", maxLength: 200)
+        let room = try services.room(roomId)
+        let unmute = try request.optionalBool("unmute") ?? false
+        let duration = try request.optionalInt("duration_seconds", in: 1...31_536_000)
+        let until = duration.map { request.now + Double($0) }
+        try await room.mute(target, until: until, unmute: unmute, by: request.user.userId, isGlobalAdmin: request.user.isAdmin)
+        return Reply(unmute ? "unmuted" : "muted", [
+            "user_id": .string(target), "room_id": .string(roomId), "until": until.map(JSONValue.number) ?? .null,
+        ])
+    }
+
+    func ban(_ request: inout Request) async throws -> Reply {
+        let target = request.parameter("user_id")
+        guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
+        let unban = try request.optionalBool("unban") ?? false
+        let user = request.user
+        if let roomId = try request.optionalString("room_id", maxLength: 200) {
+            try await services.room(roomId).ban(target, unban: unban, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
+            return Reply(unban ? "unbanned" : "banned", ["user_id": .string(target), "room_id": .string(roomId)])
+        }
+        guard user.isAdmin else { throw ChatError(.forbidden, "a ban from every room needs a global admin") }
+        try services.delivery.record(.globalBan(userId: target, banned: !unban))
+        services.globalBans.withLock { bans in
+            if unban { bans.remove(target) } else { bans.insert(target) }
+        }
+        var rooms = 0
+        if !unban {
+            for roomId in services.index.rooms(of: target) {
+                guard let room = services.registry.room(roomId) else { continue }
+                try await room.ban(target, unban: false, by: nil, isGlobalAdmin: true, now: request.now)
+                rooms += 1
+            }
+        }
+        services.delivery.deliver(.userBanned(roomId: nil, userId: target, banned: !unban), to: [target])
+        return Reply(unban ? "unbanned" : "banned", ["user_id": .string(target), "room_id": .null, "rooms": .number(Double(rooms))])
+    }
+
+    func cleanup(_ request: inout Request) async throws -> Reply {
+        guard let age = try request.optionalInt("older_than_seconds", in: 0...Int(Int32.max)) else {
+            throw ChatError.validation("'older_than_seconds' is required")
+        }
+        let cutoff = request.now - Double(age)
+        let rooms: [RoomActor]
+        if let roomId = try request.optionalString("room_id", maxLength: 200) {
+            rooms = [try services.room(roomId)]
+        } else {
+            rooms = services.registry.all
+        }
+        var removed = 0
+        for room in rooms { removed += try await room.removeMessages(olderThan: cutoff) }
+        return Reply("success", ["deleted": .number(Double(removed)), "rooms": .number(Double(rooms.count))])
+    }
+}

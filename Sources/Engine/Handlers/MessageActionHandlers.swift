@@ -1,0 +1,57 @@
+import Actors
+import Wire
+
+/// Actions on one message by id: edit, delete, react, threaded reply.
+struct MessageActionHandlers {
+    let services: ChatServices
+    let typing: TypingService
+    let notifier: Notifier
+
+    func edit(_ request: inout Request) async throws -> Reply {
+        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        let content = try request.string("content", maxLength: .max)
+        let message = try await room.edit(seq: seq, by: request.user.userId, content: content, now: request.now)
+        return Reply("message_edited", [
+            "message_id": .string(message.id), "room_id": .string(room.id), "edited_at": message.editedAt.map(JSONValue.number) ?? .null,
+        ])
+    }
+
+    func delete(_ request: inout Request) async throws -> Reply {
+        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        let message = try await room.delete(seq: seq, by: request.user.userId, isGlobalAdmin: request.user.isAdmin, now: request.now)
+        return Reply("message_deleted", ["message_id": .string(message.id), "room_id": .string(room.id)])
+    }
+
+    func react(_ request: inout Request) async throws -> Reply {
+        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        let emoji = try request.string("emoji", maxLength: 32)
+        guard !emoji.contains(where: { $0.isWhitespace }) else { throw ChatError.validation("'emoji' must not contain spaces") }
+        let remove = try request.optionalBool("remove") ?? false
+        let message = try await room.react(seq: seq, by: request.user.userId, emoji: emoji, add: !remove)
+        return Reply(remove ? "reaction_removed" : "reaction_added", [
+            "message_id": .string(message.id), "emoji": .string(emoji), "reactions": ChatJSON.reactions(message.reactions),
+        ])
+    }
+
+    func reply(_ request: inout Request) async throws -> Reply {
+        let parentId = request.parameter("message_id")
+        let (room, _) = try services.room(ofMessage: parentId)
+        try services.requireNotGloballyBanned(request.user.userId)
+        let content = try request.string("content", maxLength: .max)
+        let draft = MessageDraft(
+            senderId: request.user.userId, senderName: request.user.name, senderIsGlobalAdmin: request.user.isAdmin,
+            content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true,
+            flagged: request.flagged)
+        let message = try await room.post(draft, now: request.now)
+        await typing.stop(request.user.userId, in: room)
+        await notifier.mentions(in: message, room: room, now: request.now)
+        return MessageHandlers.sent(message).with(["thread_id": message.threadId.map(JSONValue.string) ?? .null])
+    }
+}
+
+extension Reply {
+    /// The reply with extra fields.
+    func with(_ extra: [String: JSONValue]) -> Reply {
+        Reply(status, fields.merging(extra) { _, new in new })
+    }
+}

@@ -1,0 +1,50 @@
+import Actors
+import Wire
+
+/// Notifications for users who are not online: private messages and @mentions, on
+/// `chat/user/{id}/notifications` where a push gateway can pick them up.
+struct Notifier {
+    let services: ChatServices
+
+    /// Notifies `userId` of `message` unless they are online.
+    func notifyIfAway(_ userId: String, kind: String, message: ChatMessage, now: Double) {
+        guard services.presence.status(of: userId, now: now) != .online else { return }
+        let payload = JSONValue.object([
+            "type": .string(kind), "room_id": .string(message.roomId), "message": ChatJSON.message(message),
+            "timestamp": .number(now),
+        ]).serialized()
+        services.delivery.notify(payload, to: [userId])
+    }
+
+    /// Notifies members named as `@user_id` in a room message.
+    func mentions(in message: ChatMessage, room: RoomActor, now: Double) async {
+        let named = Self.mentionedUserIds(message.content).filter { $0 != message.senderId }
+        guard !named.isEmpty else { return }
+        let members = Set(await room.memberIds())
+        for userId in named where members.contains(userId) {
+            notifyIfAway(userId, kind: "mention", message: message, now: now)
+        }
+    }
+
+    /// The distinct user ids written as `@id` in `content`, in order of appearance.
+    static func mentionedUserIds(_ content: String) -> [String] {
+        var found: [String] = []
+        var current: String?
+        func flush() {
+            if let name = current, isValidUserID(name), !found.contains(name) { found.append(name) }
+            current = nil
+        }
+        for character in content {
+            if character == "@" {
+                flush()
+                current = ""
+            } else if current != nil, character.isASCII, character.isLetter || character.isNumber || "_.-".contains(character) {
+                current?.append(character)
+            } else {
+                flush()
+            }
+        }
+        flush()
+        return found.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }.filter(isValidUserID)
+    }
+}

@@ -1,0 +1,41 @@
+import Actors
+import Wire
+
+/// Private messages: a direct room per pair of users, created on first use.
+struct PrivateHandlers {
+    let services: ChatServices
+    let notifier: Notifier
+
+    static func roomId(_ a: String, _ b: String) -> String {
+        a < b ? "private_\(a)_\(b)" : "private_\(b)_\(a)"
+    }
+
+    func send(_ request: inout Request) async throws -> Reply {
+        let target = request.parameter("user_id")
+        let sender = request.user
+        guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
+        guard target != sender.userId else { throw ChatError.validation("you cannot send a private message to yourself") }
+        try services.requireNotGloballyBanned(sender.userId)
+        let content = try request.string("content", maxLength: .max)
+        let roomId = Self.roomId(sender.userId, target)
+        let now = request.now
+        let room = try services.registry.room(roomId) { () throws(ChatError) -> RoomActor in
+            let info = RoomInfo(
+                id: roomId, name: "\(sender.userId) & \(target)", type: .direct, creatorId: sender.userId,
+                createdAt: now, maxMembers: 2)
+            return try services.createRoom(info, creator: Member(userId: sender.userId, name: sender.name, joinedAt: now))
+        }
+        // Either side may have left the conversation; sending brings both back.
+        try await room.admit(Member(userId: sender.userId, name: sender.name, joinedAt: now))
+        try await room.admit(Member(userId: target, name: target, joinedAt: now))
+        let draft = MessageDraft(
+            senderId: sender.userId, senderName: sender.name, senderIsGlobalAdmin: sender.isAdmin, content: content,
+            kind: try MessageHandlers.kind(request), flagged: request.flagged, targetId: target)
+        let message = try await room.post(draft, now: now)
+        notifier.notifyIfAway(target, kind: "private_message", message: message, now: now)
+        return Reply("private_message_sent", [
+            "message_id": .string(message.id), "room_id": .string(roomId), "seq": .number(Double(message.seq)),
+            "timestamp": .number(message.timestamp),
+        ])
+    }
+}
