@@ -26,25 +26,32 @@ struct Notifier {
         }
     }
 
-    /// The distinct user ids written as `@id` in `content`, in order of appearance.
+    /// The distinct user ids written as `@id` in `content`, in order of appearance. An `@` inside a word
+    /// (an e-mail address) is not a mention, and a trailing `.` ends the sentence, not the id.
     static func mentionedUserIds(_ content: String) -> [String] {
         var found: [String] = []
         var current: String?
+        var previous: Character = " "
         func flush() {
-            if let name = current, isValidUserID(name), !found.contains(name) { found.append(name) }
+            if var name = current {
+                while name.hasSuffix(".") { name.removeLast() }
+                if isValidUserID(name), !found.contains(name) { found.append(name) }
+            }
             current = nil
         }
         for character in content {
-            if character == "@" {
+            let isIdCharacter = character.isASCII && (character.isLetter || character.isNumber || "_.-".contains(character))
+            if character == "@" && !(previous.isLetter || previous.isNumber) {
                 flush()
                 current = ""
-            } else if current != nil, character.isASCII, character.isLetter || character.isNumber || "_.-".contains(character) {
+            } else if current != nil && isIdCharacter {
                 current?.append(character)
             } else {
                 flush()
             }
+            previous = character
         }
         flush()
-        return found.map { $0.hasSuffix(".") ? String($0.dropLast()) : $0 }.filter(isValidUserID)
+        return found
     }
 }

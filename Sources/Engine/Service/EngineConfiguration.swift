@@ -26,6 +26,16 @@ public struct EngineConfiguration: Sendable {
     public var laneCount: Int
     /// Requests each lane buffers before the broker is pushed back.
     public var laneCapacity: Int
+    /// Journal fsync policy: `always`, `everysec` or `no`.
+    public var fsync: String
+    /// Seconds between periodic snapshots.
+    public var snapshotInterval: Double
+    /// Changes after which a snapshot is written even before the interval.
+    public var snapshotChanges: Int
+    /// Largest file upload in bytes.
+    public var maxFileSize: Int
+    /// Start with empty state when snapshot files exist but none can be read (otherwise refuse to start).
+    public var allowEmptyStart: Bool
 
     /// - Parameters: see the properties; defaults are the contract's.
     public init(
@@ -46,7 +56,12 @@ public struct EngineConfiguration: Sendable {
         presenceTTL: Double = 300,
         typingTTL: Double = 10,
         laneCount: Int = 8,
-        laneCapacity: Int = 256
+        laneCapacity: Int = 256,
+        fsync: String = "everysec",
+        snapshotInterval: Double = 60,
+        snapshotChanges: Int = 10_000,
+        maxFileSize: Int = 10 * 1024 * 1024,
+        allowEmptyStart: Bool = false
     ) {
         self.mqttHost = mqttHost
         self.mqttPort = mqttPort
@@ -66,5 +81,10 @@ public struct EngineConfiguration: Sendable {
         self.typingTTL = typingTTL
         self.laneCount = laneCount
         self.laneCapacity = laneCapacity
+        self.fsync = fsync
+        self.snapshotInterval = snapshotInterval
+        self.snapshotChanges = snapshotChanges
+        self.maxFileSize = maxFileSize
+        self.allowEmptyStart = allowEmptyStart
     }
 }

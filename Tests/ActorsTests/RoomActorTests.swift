@@ -1,0 +1,95 @@
+@testable import Actors
+import Synchronization
+import Testing
+
+/// Records what a room actor journals and delivers, in order.
+final class RecordingEffects: RoomEffects {
+    let changes = Mutex<[RoomChange]>([])
+    let events = Mutex<[(RoomEvent, [String])]>([])
+
+    func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64 {
+        changes.withLock { changes in
+            changes.append(change)
+            return UInt64(changes.count)
+        }
+    }
+
+    func deliver(_ event: RoomEvent, to recipients: [String]) {
+        events.withLock { $0.append((event, recipients)) }
+    }
+}
+
+struct RoomActorTests {
+    func makeRoom(type: RoomType = .public, maxMembers: Int = 100) -> (RoomActor, RecordingEffects, MembershipIndex) {
+        let effects = RecordingEffects()
+        let index = MembershipIndex()
+        let info = RoomInfo(id: "r1", name: "r", type: type, creatorId: "alice", createdAt: 0, maxMembers: maxMembers)
+        let change = RoomChange.created(info, creator: Member(userId: "alice", name: "Alice", joinedAt: 0))
+        let state = RoomState.created(by: change, lsn: 1)!
+        return (RoomActor(state: state, effects: effects, index: index), effects, index)
+    }
+
+    @Test func postAssignsIncreasingSeqsAndDeliversToEveryMember() async throws {
+        let (room, effects, index) = makeRoom()
+        _ = try await room.join(Member(userId: "bob", name: "Bob", joinedAt: 1))
+        #expect(index.rooms(of: "bob") == ["r1"])
+        let first = try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "a"), now: 2)
+        let second = try await room.post(MessageDraft(senderId: "alice", senderName: "Alice", content: "b"), now: 3)
+        #expect(second.seq == first.seq + 1)
+        let deliveries = effects.events.withLock { $0 }.filter { if case .message(let m) = $0.0 { m.kind == .text } else { false } }
+        #expect(deliveries.count == 2)
+        #expect(deliveries.allSatisfy { Set($0.1) == ["alice", "bob"] })
+    }
+
+    @Test func nonMembersMutedAndLockedAreRefused() async throws {
+        let (room, _, _) = makeRoom()
+        await #expect(throws: ChatError.notMember) {
+            try await room.post(MessageDraft(senderId: "eve", senderName: "Eve", content: "x"), now: 1)
+        }
+        _ = try await room.join(Member(userId: "bob", name: "Bob", joinedAt: 1))
+        try await room.mute("bob", until: 10, unmute: false, by: "alice", isGlobalAdmin: false)
+        await #expect(throws: ChatError(.muted, "you are muted in this room")) {
+            try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "x"), now: 5)
+        }
+        _ = try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "later"), now: 11)
+        _ = try await room.configure(.locked(true), action: "lock", by: "alice", isGlobalAdmin: false)
+        await #expect(throws: ChatError(.forbidden, "the room is locked")) {
+            try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "x"), now: 12)
+        }
+    }
+
+    @Test func joinRules() async throws {
+        let (privateRoom, _, _) = makeRoom(type: .private, maxMembers: 2)
+        await #expect(throws: ChatError.self) { try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)) }
+        try await privateRoom.invite("bob", by: "alice", isGlobalAdmin: false)
+        #expect(try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)).joined)
+        #expect(try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)).joined == false)
+        try await privateRoom.invite("carol", by: "alice", isGlobalAdmin: false)
+        await #expect(throws: ChatError(.roomFull, "the room is full")) {
+            try await privateRoom.join(Member(userId: "carol", name: "c", joinedAt: 2))
+        }
+    }
+
+    @Test func replayingAChangeTwiceChangesNothing() async throws {
+        let (room, effects, _) = makeRoom()
+        _ = try await room.join(Member(userId: "bob", name: "Bob", joinedAt: 1))
+        _ = try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "a"), now: 2)
+        let before = await room.snapshot()
+        for (offset, change) in effects.changes.withLock({ $0 }).enumerated() {
+            await room.replay(change, lsn: UInt64(offset + 1))
+        }
+        #expect(await room.snapshot() == before)
+    }
+
+    @Test func reactionsAreIdempotent() async throws {
+        let (room, effects, _) = makeRoom()
+        let message = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "a"), now: 1)
+        _ = try await room.react(seq: message.seq, by: "alice", emoji: "🎉", add: true)
+        let again = try await room.react(seq: message.seq, by: "alice", emoji: "🎉", add: true)
+        #expect(again.reactions == [Reaction(emoji: "🎉", userIds: ["alice"])])
+        let reactionEvents = effects.events.withLock { $0 }.filter { if case .reaction = $0.0 { true } else { false } }
+        #expect(reactionEvents.count == 1)
+        let removed = try await room.react(seq: message.seq, by: "alice", emoji: "🎉", add: false)
+        #expect(removed.reactions.isEmpty)
+    }
+}

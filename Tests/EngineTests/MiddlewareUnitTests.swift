@@ -1,0 +1,93 @@
+import Actors
+@testable import Engine
+import Testing
+import Wire
+
+struct MiddlewareUnitTests {
+    func request(_ payload: [String: JSONValue], size: Int = 10) -> Request {
+        var router = Router()
+        router.group("chat") { $0.on("message/{room_id}", qos: 1, lane: .parameter("room_id")) { _ in Reply("ok") } }
+        return Request(
+            topic: "chat/message/r", match: router.match("chat/message/r")!, payload: payload,
+            user: Identity(userId: "u", name: "u", isAdmin: false), payloadSize: size, now: 0)
+    }
+
+    @Test func validationCountsCharactersNotBytes() throws {
+        let validation = ContentValidation(shorteners: ["bit.ly"])
+        var ok = request(["content": .string(String(repeating: "🙂", count: 4000))])
+        try validation.process(&ok)
+        var long = request(["content": .string(String(repeating: "a", count: 4001))])
+        #expect(throws: ChatError.self) { try validation.process(&long) }
+        var blank = request(["content": " \n\t "])
+        #expect(throws: ChatError.self) { try validation.process(&blank) }
+        var big = request(["content": "x"], size: 64 * 1024 + 1)
+        #expect(throws: ChatError(.tooLarge, "payload is larger than 65536 bytes")) { try validation.process(&big) }
+    }
+
+    @Test func shoutingIsLoweredAndShortenersFlagged() throws {
+        let validation = ContentValidation(shorteners: ["bit.ly", "tinyurl.com"])
+        var loud = request(["content": "HELLO THERE FRIENDS"])
+        try validation.process(&loud)
+        #expect(loud.payload["content"]?.stringValue == "hello there friends")
+        var short = request(["content": "HI THERE"])
+        try validation.process(&short)
+        #expect(short.payload["content"]?.stringValue == "HI THERE")
+        var link = request(["content": "go to TinyURL.com/abc"])
+        try validation.process(&link)
+        #expect(link.flagged)
+    }
+
+    @Test func profanityMasksWholeWordsCaseInsensitively() {
+        let filter = ProfanityFilter(words: ["darn", "heck"])
+        #expect(filter.mask("Darn! What the HECK, darning heckler") == "****! What the ****, darning heckler")
+    }
+
+    @Test func rateLimiterRefillsOverTheWindow() throws {
+        let limiter = RateLimiter(limit: 2, window: 60)
+        try limiter.take("u", now: 0)
+        try limiter.take("u", now: 0)
+        do {
+            try limiter.take("u", now: 0)
+            Issue.record("third request should be refused")
+        } catch {
+            #expect(error.code == .rateLimited)
+            #expect(abs((error.retryAfter ?? 0) - 30) < 0.01)
+        }
+        try limiter.take("u", now: 30)
+        try limiter.take("other", now: 0)
+        try RateLimiter(limit: 0).take("u", now: 0)
+    }
+
+    @Test func mentionsAreUserIdsAfterAt() {
+        #expect(Notifier.mentionedUserIds("hi @bob, @carol.s and @bob. mail a@b") == ["bob", "carol.s"])
+        #expect(Notifier.mentionedUserIds("no mentions @ all") == [])
+    }
+
+    @Test func requestIdsAreShortStrings() throws {
+        #expect(try RequestProcessor.requestId(["request_id": "abc"]) == "abc")
+        #expect(try RequestProcessor.requestId([:]) == nil)
+        #expect(throws: ChatError.self) { try RequestProcessor.requestId(["request_id": 5]) }
+        #expect(throws: ChatError.self) { try RequestProcessor.requestId(["request_id": .string(String(repeating: "r", count: 129))]) }
+    }
+
+    @Test func replyTopicsStayInsideTheUsersPrefix() {
+        #expect(ReplyChannel.isOwn("chat/user/alice/x", userId: "alice"))
+        #expect(!ReplyChannel.isOwn("chat/user/alice/", userId: "alice"))
+        #expect(!ReplyChannel.isOwn("chat/user/alicex/y", userId: "alice"))
+        #expect(!ReplyChannel.isOwn("chat/user/bob/x", userId: "alice"))
+        #expect(!ReplyChannel.isOwn("chat/user/alice/#", userId: "alice"))
+    }
+
+    @Test func replyCacheForgetsAfterItsTTL() {
+        let cache = ReplyCache(ttl: 10, capacity: 2)
+        cache.store(user: "u", requestId: "a", reply: [1], now: 0)
+        #expect(cache.reply(user: "u", requestId: "a", now: 5) == [1])
+        #expect(cache.reply(user: "v", requestId: "a", now: 5) == nil)
+        #expect(cache.reply(user: "u", requestId: "a", now: 11) == nil)
+        cache.store(user: "u", requestId: "b", reply: [2], now: 1)
+        cache.store(user: "u", requestId: "c", reply: [3], now: 2)
+        cache.store(user: "u", requestId: "d", reply: [4], now: 3)
+        #expect(cache.reply(user: "u", requestId: "b", now: 3) == nil)
+        #expect(cache.reply(user: "u", requestId: "d", now: 3) == [4])
+    }
+}
