@@ -101,7 +101,10 @@ let package = Package(
         .testTarget(name: "EngineTests", dependencies: ["Engine", "Actors", "MQTT"]),
         .testTarget(
             name: "IntegrationTests",
-            dependencies: ["Engine", "MQTT", "Actors", "Persistence"]
+            dependencies: [
+                "Engine", "MQTT", "Actors", "Persistence", "Wire",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
     ]
 )

@@ -1,4 +1,6 @@
 import Actors
+import Foundation
+import Persistence
 import Logging
 import MQTT
 import ServiceLifecycle
@@ -39,7 +41,10 @@ public final class ChatEngine: Service, Sendable {
         let outbox = MQTTOutbox(client: outbound, failures: failures)
         let delivery = Delivery(log: changeLog ?? VolatileChangeLog(), outbox: outbox, logger: logger)
         let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
-        let router = ChatRoutes.make(services)
+        let blobDirectory = (configuration.dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent(
+            "chat-engine-files-\(UUID().uuidString)").path) + "/files"
+        let files = FileService(services: services, blobs: try BlobStore(directory: blobDirectory))
+        let router = ChatRoutes.make(services, files: files)
         let processor = RequestProcessor(
             services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
@@ -56,7 +61,9 @@ public final class ChatEngine: Service, Sendable {
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
             onMessage: { message in
-                ChatEngine.classify(message, router: router).map { dispatcher.submit($0.0, key: $0.1) }
+                if let (inbound, key) = ChatEngine.classify(message, router: router) {
+                    dispatcher.submit(inbound, key: key, bulk: inbound.match?.isBulk ?? false)
+                }
             })
     }
 
