@@ -13,9 +13,10 @@ import Wire
 /// and events leave on the outbound one. Keeping them apart lets shutdown stop intake first — the broker
 /// then queues new requests in the session — while in-flight requests still publish their replies.
 public final class ChatEngine: Service, Sendable {
-    public let services: ChatServices
-    let processor: RequestProcessor
-    let router: Router
+    let core: EngineCore
+    public var services: ChatServices { core.services }
+    var processor: RequestProcessor { core.processor }
+    var router: Router { core.router }
     let dispatcher: Dispatcher<RequestProcessor.Inbound>
     let inbound: MQTTClient
     let outbound: MQTTClient
@@ -29,7 +30,6 @@ public final class ChatEngine: Service, Sendable {
     /// - Throws: `TokenError.secretTooShort` when the secret is under 32 bytes.
     public init(configuration: EngineConfiguration, logger: Logger, changeLog: (any ChangeLog)? = nil) throws {
         self.logger = logger
-        let verifier = try TokenVerifier(secret: configuration.jwtSecret)
         let outbound = try MQTTClient(
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
@@ -39,19 +39,12 @@ public final class ChatEngine: Service, Sendable {
             logger.warning("publish failed", metadata: ["error": "\(error)"])
         }
         let outbox = MQTTOutbox(client: outbound, failures: failures)
-        let delivery = Delivery(log: changeLog ?? VolatileChangeLog(), outbox: outbox, logger: logger)
-        let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
-        let blobDirectory = (configuration.dataDirectory ?? FileManager.default.temporaryDirectory.appendingPathComponent(
-            "chat-engine-files-\(UUID().uuidString)").path) + "/files"
-        let files = FileService(services: services, blobs: try BlobStore(directory: blobDirectory))
-        let router = ChatRoutes.make(services, files: files)
-        let processor = RequestProcessor(
-            services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
+        let core = try EngineCore(
+            configuration: configuration, logger: logger, outbox: outbox, changeLog: changeLog ?? VolatileChangeLog())
+        let router = core.router
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
-        self.services = services
-        self.router = router
-        self.processor = processor
+        self.core = core
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.inbound = try MQTTClient(
