@@ -42,6 +42,7 @@ public final class ChatEngine: Service, Sendable {
         let core = try EngineCore(
             configuration: configuration, logger: logger, outbox: outbox, changeLog: changeLog ?? VolatileChangeLog())
         let router = core.router
+        let processor = core.processor
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
         self.core = core
@@ -54,9 +55,10 @@ public final class ChatEngine: Service, Sendable {
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
             onMessage: { message in
-                if let (inbound, key) = ChatEngine.classify(message, router: router) {
-                    dispatcher.submit(inbound, key: key, bulk: inbound.match?.isBulk ?? false)
-                }
+                guard let (match, key) = ChatEngine.classify(message, router: router),
+                      let inbound = processor.admit(message, match: match)
+                else { return }
+                dispatcher.submit(inbound, key: key, bulk: match?.isBulk ?? false)
             })
     }
 
@@ -71,7 +73,7 @@ public final class ChatEngine: Service, Sendable {
     ///
     /// MQTT 5 brokers deliver one copy per matching subscription, so a topic matching two filters (a route's
     /// and the catch-all, or two routes') arrives twice; only the copy for the route the router picks counts.
-    static func classify(_ message: MQTTMessage, router: Router) -> (RequestProcessor.Inbound, String)? {
+    static func classify(_ message: MQTTMessage, router: Router) -> (match: RouteMatch?, laneKey: String)? {
         if message.topic.hasPrefix("chat/user/") { return nil }
         let match = router.match(message.topic)
         if let identifier = message.subscriptionIdentifiers.first {
@@ -81,7 +83,7 @@ public final class ChatEngine: Service, Sendable {
                 return nil
             }
         }
-        return (RequestProcessor.Inbound(message: message, match: match), match?.laneKey ?? message.topic)
+        return (match, match?.laneKey ?? message.topic)
     }
 
     /// Waits until the engine has subscribed to every route (the moment it logs `ready`).

@@ -35,6 +35,7 @@ final class EngineCore: Sendable {
 
     /// Handles one message as if it had arrived from the broker on the copy the router picks.
     func handle(_ message: MQTTMessage) async {
-        await processor.handle(RequestProcessor.Inbound(message: message, match: router.match(message.topic)))
+        guard let inbound = processor.admit(message, match: router.match(message.topic)) else { return }
+        await processor.handle(inbound)
     }
 }
