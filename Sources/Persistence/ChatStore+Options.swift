@@ -7,7 +7,7 @@ extension ChatStore {
         public var engineVersion: String
         /// Snapshots kept on disk; the journal is kept back to the oldest of them.
         public var snapshotsKept: Int
-        /// zlib level of snapshots: 1 is several times faster than 6 for ~10–20 % more bytes.
+        /// zlib level of snapshots: 6 makes restores faster than 1 (less to inflate) for 2× the compression CPU.
         public var compressionLevel: Int32
         /// Largest snapshot body accepted on load, so a damaged size field cannot exhaust memory.
         public var maxSnapshotBodySize: Int
@@ -24,7 +24,7 @@ extension ChatStore {
         ///   - snapshotWriterNiceness: Nice increment of the writer thread (0 = same priority).
         public init(
             ringCapacity: Int = 1000, engineVersion: String = "", snapshotsKept: Int = 3,
-            compressionLevel: Int32 = 1, maxSnapshotBodySize: Int = 4 << 30, snapshotWriterNiceness: Int32 = 10
+            compressionLevel: Int32 = 6, maxSnapshotBodySize: Int = 4 << 30, snapshotWriterNiceness: Int32 = 10
         ) {
             self.ringCapacity = ringCapacity
             self.engineVersion = engineVersion

@@ -1,4 +1,7 @@
 import Actors
+import Dispatch
+import Foundation
+import Synchronization
 
 /// Binary encoding of the whole ``EngineState``: the body of a snapshot file.
 ///
@@ -54,8 +57,14 @@ public enum EngineStateCodec {
             switch section {
             case .rooms:
                 let count = try reader.readLength()
-                state.rooms.reserveCapacity(count)
-                for _ in 0..<count { state.rooms.append(try RoomStateCodec.read(from: &reader)) }
+                // Find each room's record first (a length and a skip each), so rooms can be decoded in parallel.
+                var starts: [Int] = []
+                starts.reserveCapacity(count)
+                for _ in 0..<count {
+                    starts.append(reader.offset)
+                    try reader.skip(try reader.readLength())
+                }
+                state.rooms = try decodeRooms(body, starts: starts)
             case .globalBans:
                 state.globalBans = try ValueCodec.readStringSet(from: &reader)
             case .replies:
@@ -83,6 +92,41 @@ public enum EngineStateCodec {
     }
 
     // MARK: Helpers
+
+    /// Rooms below this count are decoded on the calling thread: threads would cost more than they save.
+    static let parallelRoomThreshold = 64
+
+    /// Decodes the room records starting at `starts`, split over the cores.
+    ///
+    /// Restoring is mostly allocating and first-touching memory for a million messages, which scales
+    /// with cores; at start-up nothing else needs them.
+    static func decodeRooms(_ body: [UInt8], starts: [Int]) throws(PersistenceError) -> [RoomState] {
+        let chunks = starts.count < parallelRoomThreshold ? 1 : min(ProcessInfo.processInfo.activeProcessorCount, 8)
+        guard chunks > 1 else {
+            guard let first = starts.first else { return [] }
+            var reader = ByteReader(body, offset: first)
+            return try (0..<starts.count).map { _ throws(PersistenceError) in try RoomStateCodec.read(from: &reader) }
+        }
+        let results = Mutex<[Int: Result<[RoomState], PersistenceError>]>([:])
+        DispatchQueue.concurrentPerform(iterations: chunks) { chunk in
+            let range = (starts.count * chunk / chunks)..<(starts.count * (chunk + 1) / chunks)
+            var reader = ByteReader(body, offset: starts[range.lowerBound])
+            var rooms: [RoomState] = []
+            rooms.reserveCapacity(range.count)
+            let result = Result { () throws(PersistenceError) -> [RoomState] in
+                for _ in range { rooms.append(try RoomStateCodec.read(from: &reader)) }
+                return rooms
+            }
+            results.withLock { $0[chunk] = result }
+        }
+        var rooms: [RoomState] = []
+        rooms.reserveCapacity(starts.count)
+        for chunk in 0..<chunks {
+            guard let result = results.withLock({ $0[chunk] }) else { continue }
+            rooms.append(contentsOf: try result.get())
+        }
+        return rooms
+    }
 
     private static func section(
         _ section: SnapshotSection, into writer: inout ByteWriter,
