@@ -49,8 +49,13 @@ public final class ChatStore: Sendable {
     /// (possibly more: replay skips them per room through `appliedLSN`). Encoding, compression and
     /// file writes run on a dedicated low-priority thread, never on the caller's executor.
     /// One snapshot runs at a time: a concurrent call waits for the running one, then writes its own.
-    /// - Parameter capture: Returns value copies of every actor's state; called once.
-    public func writeSnapshot(_ capture: () async -> EngineState) async throws -> SnapshotInfo {
+    /// - Parameters:
+    ///   - isolation: The caller's actor, inferred: `capture` runs there, so it may read that actor's
+    ///     state directly and need not be `Sendable`. Only the rotation and the capture run on it.
+    ///   - capture: Returns value copies of every actor's state; called once.
+    public func writeSnapshot(
+        isolation: isolated (any Actor)? = #isolation, _ capture: () async -> EngineState
+    ) async throws -> SnapshotInfo {
         await gate.acquire()
         defer { gate.release() }
         let covered = try journal.rotate()
