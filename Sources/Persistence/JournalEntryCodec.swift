@@ -37,6 +37,9 @@ public enum JournalEntryCodec {
         case .file(let file):
             writer.writeUInt8(5)
             ValueCodec.write(file, into: &writer)
+        case .fileRemoved(let fileId):
+            writer.writeUInt8(6)
+            writer.writeString(fileId)
         }
         return writer.bytes
     }
@@ -59,6 +62,8 @@ public enum JournalEntryCodec {
             entry = .lastSeen(userId: userId, at: try reader.readDouble())
         case 5:
             entry = .file(try ValueCodec.readStoredFile(from: &reader))
+        case 6:
+            entry = .fileRemoved(fileId: try reader.readString())
         case let tag:
             throw PersistenceError(.corrupt, "unknown journal entry tag \(tag)")
         }

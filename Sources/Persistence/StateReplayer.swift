@@ -60,6 +60,9 @@ struct StateReplayer {
                 fileIndex?[file.info.fileId] = state.files.count
                 state.files.append(file)
             }
+        case .fileRemoved(let fileId):
+            state.files.removeAll { $0.info.fileId == fileId }
+            fileIndex = nil
         }
     }
 

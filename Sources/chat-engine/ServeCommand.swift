@@ -29,7 +29,8 @@ struct ServeCommand: AsyncParsableCommand {
             clientID: settings.value(settings.clientID, "CHAT_CLIENT_ID", default: "chat-engine"),
             jwtSecret: try settings.secret(),
             dataDirectory: settings.value(settings.dataDir, "CHAT_DATA_DIR", default: "./snapshots"),
-            rateLimit: try settings.integer(settings.rateLimit, "CHAT_RATE_LIMIT", default: 100))
+            rateLimit: try settings.integer(settings.rateLimit, "CHAT_RATE_LIMIT", default: 100),
+            allowEmptyStart: settings.allowEmptyStart)
         if settings.dev && settings.optional(settings.jwtSecret, "CHAT_JWT_SECRET") == nil {
             logger.warning("development mode: tokens are signed with the public development secret")
         }

@@ -22,6 +22,8 @@ struct Settings: ParsableArguments {
     var dataDir: String?
     @Option(name: .customLong("rate-limit"), help: "Requests per minute per user, 0 = off (CHAT_RATE_LIMIT, default 100).")
     var rateLimit: Int?
+    @Flag(name: .customLong("allow-empty-start"), help: "Start empty when snapshot files exist but none can be read.")
+    var allowEmptyStart = false
     @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (CHAT_LOG_LEVEL, default info).")
     var logLevel: String?
 

@@ -100,6 +100,7 @@ enum ChatFixtures {
             .reply(CachedReply(userId: "alice", requestId: "req-1", reply: Array("{\"ok\":true}".utf8), expiresAt: 3e9)),
             .lastSeen(userId: "alice", at: 1_700_000_000.5),
             .file(StoredFile(info: file, uploaderId: "bob", uploadedAt: 5, roomIds: [])),
+            .fileRemoved(fileId: file.fileId),
         ]
     }
 

@@ -41,6 +41,8 @@ struct ChatWorkload {
             } else {
                 state.files.append(file)
             }
+        case .fileRemoved(let fileId):
+            state.files.removeAll { $0.info.fileId == fileId }
         }
     }
 
