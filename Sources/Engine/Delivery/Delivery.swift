@@ -31,6 +31,7 @@ public struct Delivery: RoomEffects {
 
     public func deliver(_ event: RoomEvent, to recipients: [String]) {
         let payload = EventEncoder.encode(event)
+        EngineMetrics.current.delivered(recipients.count, to: .messages)
         for recipient in recipients {
             outbox.publish(topic: Inbox.messages(recipient), payload: payload, correlationData: nil)
         }
@@ -40,6 +41,7 @@ public struct Delivery: RoomEffects {
     public func notify(_ payload: [UInt8], to recipients: some Sequence<String>) {
         for recipient in recipients {
             outbox.publish(topic: Inbox.notifications(recipient), payload: payload, correlationData: nil)
+            EngineMetrics.current.delivered(1, to: .notifications)
         }
     }
 }

@@ -42,6 +42,7 @@ final class RequestProcessor: Sendable {
 
     func handle(_ inbound: Inbound) async {
         let message = inbound.message
+        let started = ContinuousClock.now
         let now = services.now()
         guard message.payload.count <= Self.hardPayloadLimit,
               case .object(let payload)? = try? JSONParser.parse(message.payload, maxDepth: 32)
@@ -56,6 +57,7 @@ final class RequestProcessor: Sendable {
         let channel = ReplyChannel(message: message, userId: user.userId)
         var requestId: String?
         var reply: [UInt8]
+        var outcome = ChatError.Code.internal.rawValue
         do {
             requestId = try Self.requestId(payload)
             if let requestId, let cached = replies.reply(user: user.userId, requestId: requestId, now: now) {
@@ -71,8 +73,10 @@ final class RequestProcessor: Sendable {
                 payloadSize: message.payload.count, now: now)
             for middleware in match.route.middleware { try middleware.process(&request) }
             let result = try await match.route.handler(&request)
+            outcome = result.status
             reply = Self.encode(result, topic: message.topic, requestId: requestId)
         } catch let error as ChatError {
+            outcome = error.code.rawValue
             reply = Self.encode(error, topic: message.topic, requestId: requestId)
             if error.code == .rateLimited || error.code == .internal { requestId = nil }
         } catch {
@@ -81,6 +85,7 @@ final class RequestProcessor: Sendable {
             requestId = nil
         }
         counters.handled.add(1, ordering: .relaxed)
+        EngineMetrics.current.requestHandled(route: inbound.match?.route.pattern.description ?? "unmatched", outcome: outcome, duration: .now - started)
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
         if let requestId { replies.store(user: user.userId, requestId: requestId, reply: reply, now: now) }
     }
@@ -95,6 +100,7 @@ final class RequestProcessor: Sendable {
 
     func drop(_ message: MQTTMessage, reason: String) {
         counters.dropped.add(1, ordering: .relaxed)
+        EngineMetrics.current.requestDropped()
         logger.debug("dropped unattributable request", metadata: ["topic": "\(message.topic)", "reason": "\(reason)"])
     }
 
