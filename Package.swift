@@ -110,7 +110,8 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Engine", "MQTT", "Actors", "Persistence",
+                "Engine", "MQTT", "Actors", "Persistence", "Wire",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
             ]
         ),

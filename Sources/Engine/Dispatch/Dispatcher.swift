@@ -4,26 +4,30 @@
 /// Plain actors do not give this: calls from different tasks into one actor may interleave in any order.
 final class Dispatcher<Item: Sendable>: Sendable {
     private let lanes: [Lane<Item>]
+    private let bulkLanes: [Lane<Item>]
 
     /// - Parameters:
     ///   - laneCount: lanes running in parallel.
+    ///   - bulkLaneCount: separate lanes for heavy work, so it never queues in front of light requests.
     ///   - capacity: items each lane holds before `submit` blocks.
-    init(laneCount: Int, capacity: Int) {
+    init(laneCount: Int, bulkLaneCount: Int = 1, capacity: Int) {
         lanes = (0..<max(1, laneCount)).map { _ in Lane(capacity: capacity) }
+        bulkLanes = (0..<max(1, bulkLaneCount)).map { _ in Lane(capacity: capacity) }
     }
 
     /// Queues `item` on the lane of `key`; blocks while that lane is full.
-    func submit(_ item: Item, key: String) {
+    func submit(_ item: Item, key: String, bulk: Bool = false) {
+        let pool = bulk ? bulkLanes : lanes
         var hasher = Hasher()
         hasher.combine(key)
-        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(lanes.count))
-        lanes[index].push(item)
+        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(pool.count))
+        pool[index].push(item)
     }
 
     /// Runs every lane until `finish()` is called and all queued items are handled.
     func run(_ body: @escaping @Sendable (Item) async -> Void) async {
         await withDiscardingTaskGroup { group in
-            for lane in lanes {
+            for lane in lanes + bulkLanes {
                 group.addTask { await lane.run(body) }
             }
         }
@@ -31,6 +35,6 @@ final class Dispatcher<Item: Sendable>: Sendable {
 
     /// Stops accepting work; `run` returns when the lanes are drained.
     func finish() {
-        for lane in lanes { lane.finish() }
+        for lane in lanes + bulkLanes { lane.finish() }
     }
 }

@@ -2,7 +2,7 @@ import Actors
 
 /// The route table of SPEC §5: topics, QoS (the seed's), ordering keys, middleware and handlers.
 enum ChatRoutes {
-    static func make(_ services: ChatServices) -> Router {
+    static func make(_ services: ChatServices, files fileService: FileService) -> Router {
         let configuration = services.configuration
         let validation = ContentValidation(
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: configuration.maxPayloadBytes,
@@ -17,6 +17,11 @@ enum ChatRoutes {
         let direct = PrivateHandlers(services: services, notifier: notifier)
         let status = PresenceHandlers(services: services, presence: presence, typing: typing)
         let admin = AdminHandlers(services: services)
+        let files = FileHandlers(services: services, files: fileService)
+        // Uploads carry up to 1 MiB of base64 per message.
+        let uploadValidation = ContentValidation(
+            maxContentLength: configuration.maxContentLength, maxPayloadBytes: 2 * FileService.maxChunkBytes,
+            shorteners: configuration.shorteners)
 
         var router = Router()
         router.group("chat", middleware: [validation]) { chat in
@@ -49,12 +54,18 @@ enum ChatRoutes {
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
 
+            chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), files.share)
+            chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), files.get)
+
             chat.group("admin") { admins in
                 admins.on("rooms/{room_id}/moderate", qos: 2, lane: .parameter("room_id"), admin.moderate)
                 admins.on("users/{user_id}/mute", qos: 2, lane: .parameter("user_id"), admin.mute)
                 admins.on("users/{user_id}/ban", qos: 2, lane: .parameter("user_id"), admin.ban)
                 admins.on("messages/cleanup", qos: 1, lane: .constant("admin/cleanup"), middleware: [RequireGlobalAdmin()], admin.cleanup)
             }
+        }
+        router.group("chat", middleware: [uploadValidation]) { chat in
+            chat.on("file/upload/{room_id}", qos: 2, lane: .bulk("room_id"), files.upload)
         }
         return router
     }

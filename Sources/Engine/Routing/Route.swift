@@ -23,6 +23,9 @@ public enum LaneKey: Sendable, Equatable {
     case messageRoom(String)
     /// A fixed key: all requests of the route (or route family) are ordered together.
     case constant(String)
+    /// Heavy work (file uploads) in lanes of its own, ordered by a parameter, so it never waits in
+    /// front of chat messages.
+    case bulk(String)
 }
 
 /// A successful match of a topic against the router.
@@ -46,6 +49,14 @@ public struct RouteMatch: Sendable {
             return id
         case .constant(let key):
             return key
+        case .bulk(let name):
+            return parameter(name) ?? ""
         }
+    }
+
+    /// Whether the request belongs in the bulk lanes.
+    public var isBulk: Bool {
+        if case .bulk = route.laneKey { return true }
+        return false
     }
 }

@@ -1,4 +1,6 @@
 import Actors
+import Foundation
+import Persistence
 import Logging
 import MQTT
 import ServiceLifecycle
@@ -11,9 +13,10 @@ import Wire
 /// and events leave on the outbound one. Keeping them apart lets shutdown stop intake first — the broker
 /// then queues new requests in the session — while in-flight requests still publish their replies.
 public final class ChatEngine: Service, Sendable {
-    public let services: ChatServices
-    let processor: RequestProcessor
-    let router: Router
+    let core: EngineCore
+    public var services: ChatServices { core.services }
+    var processor: RequestProcessor { core.processor }
+    var router: Router { core.router }
     let dispatcher: Dispatcher<RequestProcessor.Inbound>
     let inbound: MQTTClient
     let outbound: MQTTClient
@@ -27,7 +30,6 @@ public final class ChatEngine: Service, Sendable {
     /// - Throws: `TokenError.secretTooShort` when the secret is under 32 bytes.
     public init(configuration: EngineConfiguration, logger: Logger, changeLog: (any ChangeLog)? = nil) throws {
         self.logger = logger
-        let verifier = try TokenVerifier(secret: configuration.jwtSecret)
         let outbound = try MQTTClient(
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
@@ -37,16 +39,12 @@ public final class ChatEngine: Service, Sendable {
             logger.warning("publish failed", metadata: ["error": "\(error)"])
         }
         let outbox = MQTTOutbox(client: outbound, failures: failures)
-        let delivery = Delivery(log: changeLog ?? VolatileChangeLog(), outbox: outbox, logger: logger)
-        let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
-        let router = ChatRoutes.make(services)
-        let processor = RequestProcessor(
-            services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
+        let core = try EngineCore(
+            configuration: configuration, logger: logger, outbox: outbox, changeLog: changeLog ?? VolatileChangeLog())
+        let router = core.router
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
-        self.services = services
-        self.router = router
-        self.processor = processor
+        self.core = core
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.inbound = try MQTTClient(
@@ -56,7 +54,9 @@ public final class ChatEngine: Service, Sendable {
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
             onMessage: { message in
-                ChatEngine.classify(message, router: router).map { dispatcher.submit($0.0, key: $0.1) }
+                if let (inbound, key) = ChatEngine.classify(message, router: router) {
+                    dispatcher.submit(inbound, key: key, bulk: inbound.match?.isBulk ?? false)
+                }
             })
     }
 

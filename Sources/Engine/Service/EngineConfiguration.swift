@@ -34,6 +34,8 @@ public struct EngineConfiguration: Sendable {
     public var snapshotChanges: Int
     /// Largest file upload in bytes.
     public var maxFileSize: Int
+    /// Seconds an incomplete chunked upload is kept.
+    public var uploadTTL: Double
     /// Start with empty state when snapshot files exist but none can be read (otherwise refuse to start).
     public var allowEmptyStart: Bool
 
@@ -61,6 +63,7 @@ public struct EngineConfiguration: Sendable {
         snapshotInterval: Double = 60,
         snapshotChanges: Int = 10_000,
         maxFileSize: Int = 10 * 1024 * 1024,
+        uploadTTL: Double = 600,
         allowEmptyStart: Bool = false
     ) {
         self.mqttHost = mqttHost
@@ -85,6 +88,7 @@ public struct EngineConfiguration: Sendable {
         self.snapshotInterval = snapshotInterval
         self.snapshotChanges = snapshotChanges
         self.maxFileSize = maxFileSize
+        self.uploadTTL = uploadTTL
         self.allowEmptyStart = allowEmptyStart
     }
 }

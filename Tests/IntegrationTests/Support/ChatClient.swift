@@ -13,20 +13,25 @@ final class ChatClient: Sendable {
     private let inbox = Received()
     private let requestCounter = Atomic<Int>(0)
 
-    init(userId: String, port: Int, secret: String = EngineHarness.secret, name: String? = nil, admin: Bool = false) async throws {
+    init(
+        userId: String, port: Int, secret: String = EngineHarness.secret, name: String? = nil, admin: Bool = false,
+        password: String? = nil, subscribeTo filter: String? = nil
+    ) async throws {
         self.userId = userId
         let now = Date().timeIntervalSince1970
         token = try TokenSigner(secret: secret).sign(
             TokenClaims(sub: userId, exp: now + 3600, name: name, role: admin ? "admin" : nil))
         let inbox = self.inbox
         client = try MQTTClient(
-            configuration: MQTTConfiguration(port: port, clientID: "test-\(userId)-\(UUID().uuidString.prefix(8))"),
+            configuration: MQTTConfiguration(
+                port: port, clientID: "test-\(userId)-\(UUID().uuidString.prefix(8))",
+                username: password == nil ? nil : userId, password: password),
             logger: { var logger = Logger(label: "test-client"); logger.logLevel = .warning; return logger }(),
             onMessage: { message in
                 let json = (try? JSONParser.parse(message.payload)) ?? .null
                 inbox.messages.withLock { $0.append((message.topic, json)) }
             })
-        try await client.connect(subscriptions: [MQTTSubscription(filter: "chat/user/\(userId)/#", qos: 1)])
+        try await client.connect(subscriptions: [MQTTSubscription(filter: filter ?? "chat/user/\(userId)/#", qos: 1)])
     }
 
     deinit { client.disconnect() }

@@ -13,8 +13,9 @@ final class EngineHarness: @unchecked Sendable {
     private var task: Task<Void, Error>?
 
     /// Starts a broker and an engine with `configure` applied to the test defaults; returns when `ready`.
-    init(configure: (inout EngineConfiguration) -> Void = { _ in }) async throws {
-        broker = try Broker()
+    init(broker: Broker? = nil, configure: (inout EngineConfiguration) -> Void = { _ in }) async throws {
+        self.broker = try broker ?? Broker()
+        let broker = self.broker
         var configuration = EngineConfiguration(
             mqttPort: broker.port, clientID: "engine-\(UUID().uuidString.prefix(8))",
             jwtSecret: Array(Self.secret.utf8), dataDirectory: nil, rateLimit: 0)

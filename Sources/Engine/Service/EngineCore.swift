@@ -1,0 +1,40 @@
+import Actors
+import Foundation
+import Logging
+import Persistence
+import MQTT
+import Wire
+
+/// The engine without its broker connections: shared services, files, routes and the request pipeline.
+/// `ChatEngine` puts it behind MQTT; tests and the fuzzer drive it directly through an `Outbox`.
+final class EngineCore: Sendable {
+    let services: ChatServices
+    let files: FileService
+    let router: Router
+    let processor: RequestProcessor
+
+    /// - Parameters:
+    ///   - configuration: the engine's settings.
+    ///   - logger: where everything logs.
+    ///   - outbox: where replies and events go.
+    ///   - changeLog: where changes are made durable.
+    init(configuration: EngineConfiguration, logger: Logger, outbox: any Outbox, changeLog: any ChangeLog) throws {
+        let verifier = try TokenVerifier(secret: configuration.jwtSecret)
+        let delivery = Delivery(log: changeLog, outbox: outbox, logger: logger)
+        let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
+        let blobDirectory = configuration.dataDirectory.map { $0 + "/files" }
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("chat-engine-files-\(UUID().uuidString)").path
+        let files = FileService(services: services, blobs: try BlobStore(directory: blobDirectory))
+        let router = ChatRoutes.make(services, files: files)
+        self.services = services
+        self.files = files
+        self.router = router
+        self.processor = RequestProcessor(
+            services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
+    }
+
+    /// Handles one message as if it had arrived from the broker on the copy the router picks.
+    func handle(_ message: MQTTMessage) async {
+        await processor.handle(RequestProcessor.Inbound(message: message, match: router.match(message.topic)))
+    }
+}

@@ -1,0 +1,124 @@
+import Crypto
+import Foundation
+import Testing
+import Wire
+
+/// File upload (single and chunked), sharing and ranged download through the broker.
+@Suite(.timeLimit(.minutes(1)))
+struct FileTests {
+    static func bytes(_ count: Int, seed: UInt8 = 7) -> [UInt8] {
+        (0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ Int(seed)) }
+    }
+
+    static func hex(_ bytes: [UInt8]) -> String {
+        SHA256.hash(data: bytes).map { String(format: "%02x", $0) }.joined()
+    }
+
+    /// Downloads a whole file in `chunk`-sized ranges.
+    static func download(_ client: ChatClient, _ fileId: String, chunk: Int) async throws -> [UInt8] {
+        var result: [UInt8] = []
+        while true {
+            let reply = try await client.request("chat/file/get/\(fileId)", ["offset": .number(Double(result.count)), "length": .number(Double(chunk))])
+            let data = try #require(reply["data"]?.stringValue.flatMap { Data(base64Encoded: $0) }, "\(reply)")
+            result += data
+            if reply["eof"]?.boolValue == true { return result }
+        }
+    }
+
+    @Test func singleUploadShareAndRangedDownload() async throws {
+        try await withEngine { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let outsider = try await engine.user("outsider")
+            let roomId = try await alice.createRoom()
+            try await bob.join(roomId)
+            let content = Self.bytes(300_000)
+            let uploaded = try await alice.request("chat/file/upload/\(roomId)", [
+                "name": "photo.png", "mime": "image/png", "data": .string(Data(content).base64EncodedString()),
+            ])
+            #expect(uploaded.status == "file_uploaded")
+            #expect(uploaded["size"]?.intValue == 300_000)
+            #expect(uploaded["sha256"]?.stringValue == Self.hex(content))
+            let fileId = try #require(uploaded["file_id"]?.stringValue)
+
+            let shared = try await alice.request("chat/file/share/\(roomId)", ["file_id": .string(fileId), "caption": "look"])
+            #expect(shared.status == "message_sent")
+            let event = try await bob.event("image")
+            #expect(event["file"]?["name"]?.stringValue == "photo.png")
+            #expect(event["file"]?["sha256"]?.stringValue == Self.hex(content))
+            #expect(event["content"]?.stringValue == "look")
+
+            let downloaded = try await Self.download(bob, fileId, chunk: 100_000)
+            #expect(Self.hex(downloaded) == Self.hex(content))
+            #expect(try await outsider.request("chat/file/get/\(fileId)").errorCode == "not_found")
+            #expect(try await outsider.request("chat/file/get/fnothing").errorCode == "not_found")
+            #expect(try await outsider.request("chat/file/upload/\(roomId)", ["name": "x", "mime": "text/plain", "data": "aGk="]).errorCode == "not_member")
+            #expect(try await alice.request("chat/file/upload/\(roomId)", ["name": "x", "mime": "bad", "data": "aGk="]).errorCode == "validation_failed")
+            #expect(try await alice.request("chat/file/upload/\(roomId)", ["name": "x", "mime": "text/plain", "data": "%%%"]).errorCode == "validation_failed")
+        }
+    }
+
+    @Test func chunksInAnyOrderWithDuplicates() async throws {
+        try await withEngine { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom()
+            let content = Self.bytes(2_500_000, seed: 3)
+            let size = 1_000_000
+            let parts = stride(from: 0, to: content.count, by: size).map { Array(content[$0..<min($0 + size, content.count)]) }
+            func chunk(_ index: Int, meta: Bool) -> [String: JSONValue] {
+                var fields: [String: JSONValue] = [
+                    "upload_id": "up1", "index": .number(Double(index)), "total": .number(Double(parts.count)),
+                    "data": .string(Data(parts[index]).base64EncodedString()),
+                ]
+                if meta { fields["name"] = "big.bin"; fields["mime"] = "application/octet-stream" }
+                return fields
+            }
+            #expect(try await alice.request("chat/file/upload/\(roomId)", chunk(2, meta: false)).status == "chunk_received")
+            #expect(try await alice.request("chat/file/upload/\(roomId)", chunk(0, meta: true)).status == "chunk_received")
+            let duplicate = try await alice.request("chat/file/upload/\(roomId)", chunk(2, meta: false))
+            #expect(duplicate["received"]?.intValue == 2)
+            let done = try await alice.request("chat/file/upload/\(roomId)", chunk(1, meta: false))
+            #expect(done.status == "file_uploaded")
+            #expect(done["sha256"]?.stringValue == Self.hex(content))
+            let fileId = try #require(done["file_id"]?.stringValue)
+            let downloaded = try await Self.download(alice, fileId, chunk: 1_048_576)
+            #expect(downloaded.count == content.count)
+            #expect(Self.hex(downloaded) == Self.hex(content))
+        }
+    }
+
+    @Test func sizeLimitIsEnforcedAsSoonAsItIsExceeded() async throws {
+        try await withEngine({ $0.maxFileSize = 150_000 }) { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom()
+            let part = Data(Self.bytes(100_000)).base64EncodedString()
+            func chunk(_ index: Int) -> [String: JSONValue] {
+                ["upload_id": "big", "index": .number(Double(index)), "total": 10, "data": .string(part), "name": "a", "mime": "a/b"]
+            }
+            #expect(try await alice.request("chat/file/upload/\(roomId)", chunk(0)).status == "chunk_received")
+            #expect(try await alice.request("chat/file/upload/\(roomId)", chunk(1)).errorCode == "too_large")
+            // The upload was discarded: a new first chunk starts over.
+            #expect(try await alice.request("chat/file/upload/\(roomId)", chunk(5))["received"]?.intValue == 1)
+            let whole = Data(Self.bytes(200_000)).base64EncodedString()
+            #expect(try await alice.request("chat/file/upload/\(roomId)", ["name": "a", "mime": "a/b", "data": .string(whole)]).errorCode == "too_large")
+        }
+    }
+
+    @Test func abandonedUploadsExpire() async throws {
+        try await withEngine({ $0.uploadTTL = 0.3 }) { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom()
+            let part = Data(Self.bytes(10)).base64EncodedString()
+            let first = try await alice.request("chat/file/upload/\(roomId)", [
+                "upload_id": "gone", "index": 0, "total": 2, "data": .string(part), "name": "a", "mime": "a/b",
+            ])
+            #expect(first["received"]?.intValue == 1)
+            try await Task.sleep(for: .milliseconds(700))
+            let later = try await alice.request("chat/file/upload/\(roomId)", [
+                "upload_id": "gone", "index": 1, "total": 2, "data": .string(part),
+            ])
+            #expect(later.status == "chunk_received")
+            #expect(later["received"]?.intValue == 1)
+        }
+    }
+}
