@@ -9,8 +9,8 @@ import Glibc
 /// the HTTP endpoint, and SIGTERM ending with exit status 0.
 @Suite(.timeLimit(.minutes(2)))
 struct OperationsCommandTests {
-    @Test func serveHelpListsEveryEnvironmentVariableAndDefault() throws {
-        let run = try EngineCommand.run(["serve", "--help"])
+    @Test func serveHelpListsEveryEnvironmentVariableAndDefault() async throws {
+        let run = try await EngineCommand.run(["serve", "--help"])
         #expect(run.status == 0)
         for variable in [
             "CHAT_MQTT_HOST", "CHAT_MQTT_PORT", "CHAT_MQTT_USERNAME", "CHAT_MQTT_PASSWORD", "CHAT_CLIENT_ID",
@@ -34,15 +34,15 @@ struct OperationsCommandTests {
         (["serve", "--dev", "--metrics-port", "port"], [:], "metrics-port"),
         (["serve"], [:], "CHAT_JWT_SECRET"),
     ])
-    func invalidSettingsFailAtStartUpNamingTheSetting(arguments: [String], environment: [String: String], named: String) throws {
-        let run = try EngineCommand.run(arguments, environment: environment)
+    func invalidSettingsFailAtStartUpNamingTheSetting(arguments: [String], environment: [String: String], named: String) async throws {
+        let run = try await EngineCommand.run(arguments, environment: environment)
         #expect(run.status != 0)
         #expect(run.output.contains(named), "\(arguments) \(environment): \(run.output)")
     }
 
-    @Test func tokenUsesTheSameSecretSettings() throws {
+    @Test func tokenUsesTheSameSecretSettings() async throws {
         let secret = "a-secret-for-the-token-command-0123456789"
-        let run = try EngineCommand.run(["token", "--user", "alice"], environment: ["CHAT_JWT_SECRET": secret])
+        let run = try await EngineCommand.run(["token", "--user", "alice"], environment: ["CHAT_JWT_SECRET": secret])
         #expect(run.status == 0)
         let token = run.output.split(separator: "\n").last.map(String.init) ?? ""
         let claims = try TokenVerifier(secret: secret).verify(token, now: Date().timeIntervalSince1970)
@@ -75,7 +75,7 @@ struct OperationsCommandTests {
         }
         #expect(metrics.text.contains("chat_rooms"))
 
-        #expect(engine.stop(signal: SIGTERM) == 0)
+        #expect(try await offCooperativePool { engine.stop(signal: SIGTERM) } == 0)
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines {
@@ -100,7 +100,11 @@ enum EngineCommand {
     }
 
     /// Runs the executable to its end; returns its exit status and what it wrote to stdout and stderr.
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    static func run(_ arguments: [String], environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
+        try await offCooperativePool { try runBlocking(arguments, environment: environment) }
+    }
+
+    static func runBlocking(_ arguments: [String], environment: [String: String]) throws -> (status: Int32, output: String) {
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("cmd-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: log) }
         var base = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("CHAT_") }

@@ -40,20 +40,20 @@ struct OperationsEndpointTests {
             #expect(metrics.value(EngineMetrics.Name.brokerConnected, ["connection": "outbound"]) == 1)
             #expect(metrics.text.contains("# TYPE chat_requests_total counter"))
 
-            let health = try http.get("/healthz")
+            let health = try await http.get("/healthz")
             #expect(health.status == 200)
             #expect(health.body == "ok\n")
-            #expect(try http.get("/nothing").status == 404)
+            #expect(try await http.get("/nothing").status == 404)
         }
     }
 
     @Test func healthzFlipsWhenTheBrokerStopsAndRecoversWhenItReturns() async throws {
         var restarted: Broker?
         try await withOperations { engine, http in
-            #expect(try http.get("/healthz").status == 200)
+            #expect(try await http.get("/healthz").status == 200)
             engine.broker.stop()
             try await http.waitForHealth(503, timeout: 10)
-            #expect(try http.get("/healthz").body == "unavailable\n")
+            #expect(try await http.get("/healthz").body == "unavailable\n")
 
             restarted = try Broker(port: engine.port)
             try await http.waitForHealth(200, timeout: 30)
@@ -103,7 +103,8 @@ func withOperations(_ body: (EngineHarness, HTTPProbe) async throws -> Void) asy
 }
 
 /// A minimal HTTP/1.1 client over a blocking loopback socket: URLSession is not dependable on Linux
-/// inside Swift concurrency, and one GET with `Connection: close` needs no more.
+/// inside Swift concurrency, and one GET with `Connection: close` needs no more. The blocking calls run
+/// on a Dispatch thread: blocking the few cooperative threads could starve the server being probed.
 struct HTTPProbe: Sendable {
     let port: Int
 
@@ -113,7 +114,11 @@ struct HTTPProbe: Sendable {
     }
 
     /// `GET path`, reading until the server closes the connection.
-    func get(_ path: String) throws -> Reply {
+    func get(_ path: String) async throws -> Reply {
+        try await offCooperativePool { try getBlocking(path) }
+    }
+
+    func getBlocking(_ path: String) throws -> Reply {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestFailure("socket() failed") }
         defer { close(fd) }
@@ -166,30 +171,38 @@ struct HTTPProbe: Sendable {
     }
 
     func waitUntilListening() async throws {
-        try await waitFor("the HTTP server on \(port)", timeout: 10) { (try? get("/healthz")) != nil }
+        try await waitFor("the HTTP server on \(port)", timeout: 10) { (try? await get("/healthz")) != nil }
     }
 
     func waitForHealth(_ status: Int, timeout: Double) async throws {
-        try await waitFor("/healthz \(status)", timeout: timeout) { (try? get("/healthz"))?.status == status }
+        try await waitFor("/healthz \(status)", timeout: timeout) { (try? await get("/healthz"))?.status == status }
     }
 
     /// Scrapes `/metrics` until `condition` holds; returns that scrape.
     func waitForMetrics(_ what: String, timeout: Double = 10, _ condition: (PrometheusText) -> Bool) async throws -> PrometheusText {
         var last = PrometheusText(text: "")
         try await waitFor(what, timeout: timeout) {
-            guard let reply = try? get("/metrics"), reply.status == 200 else { return false }
+            guard let reply = try? await get("/metrics"), reply.status == 200 else { return false }
             last = PrometheusText(text: reply.body)
             return condition(last)
         }
         return last
     }
 
-    func waitFor(_ what: String, timeout: Double, _ condition: () -> Bool) async throws {
+    func waitFor(_ what: String, timeout: Double, _ condition: () async -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
-        while !condition() {
+        while !(await condition()) {
             guard Date() < deadline else { throw TestFailure("timed out waiting for \(what)") }
             try await Task.sleep(for: .milliseconds(50))
         }
+    }
+}
+
+/// Runs blocking work (sockets, waitpid) on a Dispatch thread, leaving Swift's few cooperative threads
+/// free for the servers and engines under test.
+func offCooperativePool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try work() }) }
     }
 }
 
