@@ -1,5 +1,6 @@
 import ArgumentParser
 import Engine
+import Foundation
 import Logging
 import Metrics
 import Prometheus
@@ -14,7 +15,13 @@ struct ServeCommand: AsyncParsableCommand {
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let resolved = try settings.resolver().resolve(dev: settings.dev)
+        let resolved: ServeSettings
+        do {
+            resolved = try settings.resolver().resolve(dev: settings.dev)
+        } catch let error as SettingsError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(Self.configurationError)
+        }
         Self.bootstrapLogging(level: resolved.logLevel, format: resolved.logFormat)
         let logger = Logger(label: "chat-engine")
         if resolved.usesDevelopmentSecret {
@@ -42,6 +49,9 @@ struct ServeCommand: AsyncParsableCommand {
             try await group.run()
         }
     }
+
+    /// Exit status of a start-up with invalid settings (sysexits' EX_CONFIG); systemd does not restart on it.
+    static let configurationError: Int32 = 78
 
     /// Human lines (swift-log's stream handler) or JSON lines, on standard error, at `level`.
     static func bootstrapLogging(level: Logger.Level, format: LogFormat) {
