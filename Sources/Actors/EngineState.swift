@@ -60,4 +60,6 @@ public enum JournalEntry: Sendable, Equatable {
     case reply(CachedReply)
     case lastSeen(userId: String, at: Double)
     case file(StoredFile)
+    /// A file no message references any more; its blob goes with it.
+    case fileRemoved(fileId: String)
 }

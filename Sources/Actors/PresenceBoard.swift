@@ -7,6 +7,12 @@ public final class PresenceBoard: Sendable {
         /// When an online/away status lapses to offline unless refreshed.
         public var expiresAt: Double
         public var lastSeen: Double
+
+        public init(status: PresenceStatus, expiresAt: Double, lastSeen: Double) {
+            self.status = status
+            self.expiresAt = expiresAt
+            self.lastSeen = lastSeen
+        }
     }
 
     private let entries = Mutex<[String: Entry]>([:])

@@ -92,3 +92,10 @@ extension RoomActor {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
     }
 }
+
+extension RoomActor {
+    /// Ids of the files the stored messages share.
+    public func referencedFileIds() -> Set<String> {
+        Set(state.ring.compactMap { $0.file?.fileId })
+    }
+}

@@ -38,7 +38,7 @@ public struct RoomState: Sendable, Equatable {
         return until > now
     }
 
-    /// Messages after the user's read mark that others sent.
+    /// Messages after the user's read mark that others wrote (not system notices, not deleted ones).
     public func unreadCount(for userId: String) -> Int {
         let mark = readMarks[userId] ?? 0
         var count = 0
@@ -46,7 +46,7 @@ public struct RoomState: Sendable, Equatable {
         while position >= 0 {
             let message = ring[position]
             if message.seq <= mark { break }
-            if message.senderId != userId && !message.deleted { count += 1 }
+            if message.senderId != userId && !message.deleted && message.kind != .system { count += 1 }
             position -= 1
         }
         return count

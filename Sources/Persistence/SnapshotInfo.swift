@@ -8,6 +8,8 @@ public struct SnapshotInfo: Sendable, Hashable {
     public var bodySize: Int
     /// Size of the whole file (header plus zlib stream).
     public var fileSize: Int
+    /// Time spent encoding the state into the body (zero when the caller passed a ready body).
+    public var encodeDuration: Duration = .zero
     /// Time spent compressing.
     public var compressDuration: Duration
     /// Time spent writing, fsyncing, renaming and pruning.

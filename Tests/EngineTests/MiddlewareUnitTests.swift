@@ -37,25 +37,35 @@ struct MiddlewareUnitTests {
         #expect(link.flagged)
     }
 
-    @Test func profanityMasksWholeWordsCaseInsensitively() {
+    @Test func profanityMasksWholeWordsCaseInsensitively() throws {
         let filter = ProfanityFilter(words: ["darn", "heck"])
         #expect(filter.mask("Darn! What the HECK, darning heckler") == "****! What the ****, darning heckler")
+        var captioned = request(["caption": "darn photo"])
+        try filter.process(&captioned)
+        #expect(captioned.payload["caption"]?.stringValue == "**** photo")
     }
 
-    @Test func rateLimiterRefillsOverTheWindow() throws {
+    @Test func captionsFollowTheContentRules() throws {
+        let validation = ContentValidation(shorteners: ["bit.ly"])
+        var blank = request(["caption": "   "])
+        #expect(throws: ChatError.self) { try validation.process(&blank) }
+        var loud = request(["caption": "LOOK AT THIS PHOTO", "content": "fine"])
+        try validation.process(&loud)
+        #expect(loud.payload["caption"]?.stringValue == "look at this photo")
+        #expect(loud.payload["content"]?.stringValue == "fine")
+    }
+
+    @Test func rateLimiterRefillsOverTheWindow() {
         let limiter = RateLimiter(limit: 2, window: 60)
-        try limiter.take("u", now: 0)
-        try limiter.take("u", now: 0)
-        do {
-            try limiter.take("u", now: 0)
-            Issue.record("third request should be refused")
-        } catch {
-            #expect(error.code == .rateLimited)
-            #expect(abs((error.retryAfter ?? 0) - 30) < 0.01)
-        }
-        try limiter.take("u", now: 30)
-        try limiter.take("other", now: 0)
-        try RateLimiter(limit: 0).take("u", now: 0)
+        #expect(limiter.take("u", now: 0) == .allowed)
+        #expect(limiter.take("u", now: 0) == .allowed)
+        #expect(limiter.take("u", now: 0) == .refused(retryAfter: 30, answer: true))
+        // A flood of refusals is answered at most once a second.
+        #expect(limiter.take("u", now: 0.5) == .refused(retryAfter: 29.5, answer: false))
+        #expect(limiter.take("u", now: 1.0) == .refused(retryAfter: 29, answer: true))
+        #expect(limiter.take("u", now: 30) == .allowed)
+        #expect(limiter.take("other", now: 0) == .allowed)
+        #expect(RateLimiter(limit: 0).take("u", now: 0) == .allowed)
     }
 
     @Test func mentionsAreUserIdsAfterAt() {

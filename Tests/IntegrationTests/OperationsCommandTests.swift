@@ -36,7 +36,7 @@ struct OperationsCommandTests {
     ])
     func invalidSettingsFailAtStartUpNamingTheSetting(arguments: [String], environment: [String: String], named: String) async throws {
         let run = try await EngineCommand.run(arguments, environment: environment)
-        #expect(run.status != 0)
+        #expect(run.status == 78, "invalid settings exit with EX_CONFIG")
         #expect(run.output.contains(named), "\(arguments) \(environment): \(run.output)")
     }
 

@@ -70,11 +70,13 @@ struct AdminHandlers {
         services.globalBans.withLock { bans in
             if unban { bans.remove(target) } else { bans.insert(target) }
         }
+        // A global ban is enforced for every request; here it only takes the user out of their rooms,
+        // so lifting it leaves no room bans behind.
         var rooms = 0
         if !unban {
             for roomId in services.index.rooms(of: target) {
                 guard let room = services.registry.room(roomId) else { continue }
-                try await room.ban(target, unban: false, by: nil, isGlobalAdmin: true, now: request.now)
+                _ = try await room.leave(target, reason: "banned", now: request.now)
                 rooms += 1
             }
         }

@@ -54,7 +54,7 @@ enum ChatRoutes {
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
 
-            chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), files.share)
+            chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share)
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), files.get)
 
             chat.group("admin") { admins in

@@ -36,7 +36,6 @@ struct MessageActionHandlers {
     func reply(_ request: inout Request) async throws -> Reply {
         let parentId = request.parameter("message_id")
         let (room, _) = try services.room(ofMessage: parentId)
-        try services.requireNotGloballyBanned(request.user.userId)
         let content = try request.string("content", maxLength: .max)
         let draft = MessageDraft(
             senderId: request.user.userId, senderName: request.user.name, senderIsGlobalAdmin: request.user.isAdmin,

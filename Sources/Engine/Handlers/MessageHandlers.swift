@@ -25,7 +25,6 @@ struct MessageHandlers {
 
     func send(_ request: inout Request) async throws -> Reply {
         let room = try services.room(request.parameter("room_id"))
-        try services.requireNotGloballyBanned(request.user.userId)
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
         let message = try await room.post(draft(request, content: content, replyTo: replyTo), now: request.now)

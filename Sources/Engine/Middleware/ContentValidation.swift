@@ -20,29 +20,36 @@ public struct ContentValidation: Middleware {
         guard request.payloadSize <= maxPayloadBytes else {
             throw ChatError(.tooLarge, "payload is larger than \(maxPayloadBytes) bytes")
         }
-        guard let value = request.payload["content"] else { return }
-        guard let content = value.stringValue else { throw ChatError.validation("'content' must be a string") }
+        for key in Self.textKeys {
+            guard let value = request.payload[key], !value.isNull else { continue }
+            guard let text = value.stringValue else { throw ChatError.validation("'\(key)' must be a string") }
+            request.payload[key] = .string(try check(text, key: key, request: &request))
+        }
+    }
+
+    /// The fields that carry user-written text.
+    static let textKeys = ["content", "caption"]
+
+    /// Applies the rules to one text; returns it as it should be stored.
+    func check(_ content: String, key: String, request: inout Request) throws(ChatError) -> String {
         var characters = 0
-        var letters = 0
         var capitals = 0
         var blank = true
         for character in content {
             characters += 1
             if characters > maxContentLength {
-                throw ChatError.validation("content is longer than \(maxContentLength) characters")
+                throw ChatError.validation("'\(key)' is longer than \(maxContentLength) characters")
             }
             if !character.isWhitespace { blank = false }
             if character.isUppercase { capitals += 1 }
-            if character.isLetter { letters += 1 }
         }
-        if blank { throw ChatError.validation("content must not be empty") }
-        // The seed's rule: at least 10 characters of which more than 70 % are capitals reads as shouting.
-        if characters >= 10 && Double(capitals) > 0.7 * Double(characters) {
-            request.payload["content"] = .string(content.lowercased())
-        }
+        if blank { throw ChatError.validation("'\(key)' must not be empty") }
         if !shorteners.isEmpty {
             let lowered = content.lowercased()
             if shorteners.contains(where: { lowered.contains($0) }) { request.flagged = true }
         }
+        // The seed's rule: at least 10 characters of which more than 70 % are capitals reads as shouting.
+        if characters >= 10 && Double(capitals) > 0.7 * Double(characters) { return content.lowercased() }
+        return content
     }
 }

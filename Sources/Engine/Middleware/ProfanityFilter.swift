@@ -10,9 +10,12 @@ public struct ProfanityFilter: Middleware {
     }
 
     public func process(_ request: inout Request) throws(ChatError) {
-        guard !words.isEmpty, let content = request.payload["content"]?.stringValue else { return }
-        let masked = mask(content)
-        if masked != content { request.payload["content"] = .string(masked) }
+        guard !words.isEmpty else { return }
+        for key in ContentValidation.textKeys {
+            guard let text = request.payload[key]?.stringValue else { continue }
+            let masked = mask(text)
+            if masked != text { request.payload[key] = .string(masked) }
+        }
     }
 
     /// `content` with every listed whole word replaced by as many `*` as it has characters.

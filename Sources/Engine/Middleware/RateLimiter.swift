@@ -6,7 +6,20 @@ public final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updatedAt: Double
+        /// When a refusal was last answered; refusals in between are dropped.
+        var answeredRefusalAt: Double = -.infinity
     }
+
+    /// What to do with a request.
+    public enum Decision: Equatable, Sendable {
+        case allowed
+        /// Over the limit: answer `rate_limited` with `retryAfter`, or (`answer == false`) drop it, because a
+        /// user who keeps sending while refused would otherwise have us publish one reply per flood message.
+        case refused(retryAfter: Double, answer: Bool)
+    }
+
+    /// Seconds between two answered refusals of one user.
+    public let refusalAnswerInterval: Double
 
     public let limit: Int
     public let window: Double
@@ -17,17 +30,19 @@ public final class RateLimiter: Sendable {
     /// - Parameters:
     ///   - limit: requests allowed per window; 0 turns limiting off.
     ///   - window: the window in seconds.
-    public init(limit: Int, window: Double = 60) {
+    ///   - refusalAnswerInterval: seconds between two `rate_limited` replies to one user.
+    public init(limit: Int, window: Double = 60, refusalAnswerInterval: Double = 1) {
         self.limit = limit
         self.window = window
+        self.refusalAnswerInterval = refusalAnswerInterval
     }
 
-    /// Takes one token for `userId` or throws `rate_limited` with the seconds until one is available.
-    public func take(_ userId: String, now: Double) throws(ChatError) {
-        guard limit > 0 else { return }
+    /// Takes one token for `userId`, or says how long until one is available and whether to answer.
+    public func take(_ userId: String, now: Double) -> Decision {
+        guard limit > 0 else { return .allowed }
         let capacity = Double(limit)
         let rate = capacity / window
-        let wait: Double? = buckets.withLock { buckets in
+        return buckets.withLock { buckets in
             var bucket = buckets[userId] ?? Bucket(tokens: capacity, updatedAt: now)
             bucket.tokens = min(capacity, bucket.tokens + max(0, now - bucket.updatedAt) * rate)
             bucket.updatedAt = now
@@ -37,12 +52,12 @@ public final class RateLimiter: Sendable {
             }
             if bucket.tokens >= 1 {
                 bucket.tokens -= 1
-                return nil
+                return .allowed
             }
-            return (1 - bucket.tokens) / rate
-        }
-        if let wait {
-            throw ChatError(.rateLimited, "too many requests", retryAfter: (wait * 1000).rounded(.up) / 1000)
+            let answer = now - bucket.answeredRefusalAt >= refusalAnswerInterval
+            if answer { bucket.answeredRefusalAt = now }
+            let wait = (1 - bucket.tokens) / rate
+            return .refused(retryAfter: (wait * 1000).rounded(.up) / 1000, answer: answer)
         }
     }
 

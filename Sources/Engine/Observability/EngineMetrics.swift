@@ -3,11 +3,13 @@ import Synchronization
 
 /// The engine's metrics, made through one swift-metrics factory.
 ///
-/// Instrumented code reads `EngineMetrics.current`, a task-local: the executable binds it to the
-/// Prometheus-backed instance around the service group, tests bind their own, and anything else gets
-/// an instance that records nothing. No global bootstrap is needed, so tests can run side by side.
+/// The engine's parts (request processor, delivery, snapshotter) keep `EngineMetrics.current` as it is
+/// when they are built, so code on libmosquitto's thread records too. `current` is a task-local: the
+/// executable binds the Prometheus-backed instance around building and running the engine, tests bind
+/// their own, and an engine built outside any binding records nothing. No global bootstrap is needed,
+/// so tests with engines of their own run side by side.
 public final class EngineMetrics: Sendable {
-    /// The metrics of the engine running in this task tree.
+    /// The metrics an engine built in this task tree records to.
     @TaskLocal public static var current = EngineMetrics(factory: NOOPMetricsHandler.instance)
 
     /// Metric names, as they appear in Prometheus.

@@ -22,14 +22,33 @@ public final class ChatEngine: Service, Sendable {
     let outbound: MQTTClient
     let logger: Logger
     let ready = Atomic<Bool>(false)
+    /// Nil when the engine runs without a data directory (state in memory only).
+    let snapshotter: Snapshotter?
+
+    /// The version written into snapshot headers.
+    public static let version = "0.1.0"
 
     /// Subscription identifier of the `chat/#` catch-all that answers `unknown_route`.
     static let catchAllIdentifier: UInt32 = 100_000
 
     /// Builds the engine; nothing connects until `run()`.
     /// - Throws: `TokenError.secretTooShort` when the secret is under 32 bytes.
-    public init(configuration: EngineConfiguration, logger: Logger, changeLog: (any ChangeLog)? = nil) throws {
+    /// - Throws: `TokenError.secretTooShort`, or the store's error when the data directory holds state that
+    ///   cannot be read (unless `allowEmptyStart`).
+    public init(configuration: EngineConfiguration, logger: Logger) throws {
         self.logger = logger
+        var journal: JournalChangeLog?
+        var recovered: RecoveredState?
+        if let directory = configuration.dataDirectory {
+            guard let policy = FsyncPolicy(parsing: configuration.fsync) else {
+                throw ConfigurationError("fsync must be always, everysec or no, got '\(configuration.fsync)'")
+            }
+            let (store, state) = try ChatStore.open(
+                directory: directory, fsync: policy, logger: logger, allowEmptyStart: configuration.allowEmptyStart,
+                options: ChatStore.Options(ringCapacity: configuration.ringCapacity, engineVersion: Self.version))
+            journal = JournalChangeLog(store: store)
+            recovered = state
+        }
         let outbound = try MQTTClient(
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
@@ -40,8 +59,17 @@ public final class ChatEngine: Service, Sendable {
         }
         let outbox = MQTTOutbox(client: outbound, failures: failures)
         let core = try EngineCore(
-            configuration: configuration, logger: logger, outbox: outbox, changeLog: changeLog ?? VolatileChangeLog())
+            configuration: configuration, logger: logger, outbox: outbox, changeLog: journal ?? VolatileChangeLog())
+        if let recovered {
+            core.restore(recovered.state)
+            logger.info("state restored", metadata: [
+                "summary": "\(recovered.summary)", "rooms": "\(recovered.roomCount)", "messages": "\(recovered.messageCount)",
+                "journal_records": "\(recovered.recordsReplayed)", "duration": "\(recovered.duration)",
+            ])
+        }
+        snapshotter = journal.map { Snapshotter(core: core, log: $0, logger: logger) }
         let router = core.router
+        let processor = core.processor
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
         self.core = core
@@ -54,9 +82,10 @@ public final class ChatEngine: Service, Sendable {
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
             onMessage: { message in
-                if let (inbound, key) = ChatEngine.classify(message, router: router) {
-                    dispatcher.submit(inbound, key: key, bulk: inbound.match?.isBulk ?? false)
-                }
+                guard let (match, key) = ChatEngine.classify(message, router: router),
+                      let inbound = processor.admit(message, match: match)
+                else { return }
+                dispatcher.submit(inbound, key: key, bulk: match?.isBulk ?? false)
             })
     }
 
@@ -71,7 +100,7 @@ public final class ChatEngine: Service, Sendable {
     ///
     /// MQTT 5 brokers deliver one copy per matching subscription, so a topic matching two filters (a route's
     /// and the catch-all, or two routes') arrives twice; only the copy for the route the router picks counts.
-    static func classify(_ message: MQTTMessage, router: Router) -> (RequestProcessor.Inbound, String)? {
+    static func classify(_ message: MQTTMessage, router: Router) -> (match: RouteMatch?, laneKey: String)? {
         if message.topic.hasPrefix("chat/user/") { return nil }
         let match = router.match(message.topic)
         if let identifier = message.subscriptionIdentifiers.first {
@@ -81,7 +110,7 @@ public final class ChatEngine: Service, Sendable {
                 return nil
             }
         }
-        return (RequestProcessor.Inbound(message: message, match: match), match?.laneKey ?? message.topic)
+        return (match, match?.laneKey ?? message.topic)
     }
 
     /// Waits until the engine has subscribed to every route (the moment it logs `ready`).
@@ -102,12 +131,25 @@ public final class ChatEngine: Service, Sendable {
             "broker": "\(services.configuration.mqttHost):\(services.configuration.mqttPort)",
         ])
         let processor = self.processor
+        let snapshotter = self.snapshotter
         await withGracefulShutdownHandler {
-            await dispatcher.run { await processor.handle($0) }
+            await withDiscardingTaskGroup { group in
+                if let snapshotter { group.addTask { await snapshotter.run() } }
+                await dispatcher.run { await processor.handle($0) }
+                group.cancelAll()
+            }
         } onGracefulShutdown: { [inbound, dispatcher, logger] in
             logger.info("shutting down: intake stopped, finishing requests in flight")
             inbound.disconnect()
             dispatcher.finish()
+        }
+        if let snapshotter {
+            await snapshotter.write(reason: "shutdown")
+            do {
+                try snapshotter.log.store.close()
+            } catch {
+                logger.error("closing the journal failed", metadata: ["error": "\(error)"])
+            }
         }
         if !(await outbound.flush(timeout: 5)) {
             logger.warning("some replies were not acknowledged by the broker before shutdown")

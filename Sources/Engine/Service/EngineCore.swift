@@ -33,8 +33,24 @@ final class EngineCore: Sendable {
             services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
     }
 
+    /// Loads recovered state into fresh actors and caches.
+    func restore(_ state: EngineState) {
+        for room in state.rooms {
+            services.registry.insert(RoomActor(state: room, effects: services.delivery, index: services.index))
+        }
+        services.globalBans.withLock { $0 = state.globalBans }
+        for reply in state.replies {
+            processor.replies.restore(user: reply.userId, requestId: reply.requestId, reply: reply.reply, expiresAt: reply.expiresAt)
+        }
+        for (userId, lastSeen) in state.lastSeen {
+            services.presence.set(userId, PresenceBoard.Entry(status: .offline, expiresAt: 0, lastSeen: lastSeen))
+        }
+        files.restore(state.files)
+    }
+
     /// Handles one message as if it had arrived from the broker on the copy the router picks.
     func handle(_ message: MQTTMessage) async {
-        await processor.handle(RequestProcessor.Inbound(message: message, match: router.match(message.topic)))
+        guard let inbound = processor.admit(message, match: router.match(message.topic)) else { return }
+        await processor.handle(inbound)
     }
 }

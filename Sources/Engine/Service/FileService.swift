@@ -141,14 +141,20 @@ final class FileService: Sendable {
         files.withLock { $0[stored.info.fileId] = updated }
     }
 
-    /// Removes metadata of files no message references and that are older than `retention` seconds, and
-    /// blobs no remaining file uses. Returns the removed file ids.
+    /// Removes metadata of files no message references and that are older than `retention` seconds
+    /// (journaled, so a restart does not bring them back), then blobs no remaining file uses.
+    /// Returns the removed file ids.
     func collectGarbage(referenced: Set<String>, now: Double, retention: Double = 86_400) -> [String] {
-        let (removed, keptDigests) = files.withLock { files -> ([String], Set<String>) in
-            let doomed = files.values.filter { !referenced.contains($0.info.fileId) && $0.uploadedAt + retention < now }
-            for file in doomed { files[file.info.fileId] = nil }
-            return (doomed.map(\.info.fileId), Set(files.values.map(\.info.sha256)))
+        let doomed = files.withLock { files in
+            files.values.filter { !referenced.contains($0.info.fileId) && $0.uploadedAt + retention < now }.map(\.info.fileId)
         }
+        var removed: [String] = []
+        for fileId in doomed {
+            guard (try? services.delivery.record(.fileRemoved(fileId: fileId))) != nil else { continue }
+            files.withLock { _ = $0.removeValue(forKey: fileId) }
+            removed.append(fileId)
+        }
+        let keptDigests = files.withLock { Set($0.values.map(\.info.sha256)) }
         for name in blobs.names() where !keptDigests.contains(name) {
             blobs.remove(name)
         }

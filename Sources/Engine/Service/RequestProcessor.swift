@@ -15,6 +15,7 @@ final class RequestProcessor: Sendable {
     let outbox: any Outbox
     let logger: Logger
     let counters = Counters()
+    let metrics = EngineMetrics.current
 
     /// What did not make it to a handler, for logs and metrics.
     final class Counters: Sendable {
@@ -34,60 +35,102 @@ final class RequestProcessor: Sendable {
         self.logger = services.logger
     }
 
-    /// A message on its way from libmosquitto's thread to a lane.
+    /// An attributable request on its way from libmosquitto's thread to a lane.
     struct Inbound: Sendable {
         let message: MQTTMessage
         let match: RouteMatch?
+        let payload: [String: JSONValue]
+        let user: Identity
+        /// Unix seconds when it was admitted.
+        let now: Double
+        /// Set when the request is refused before routing (rate limit): the lane only answers it.
+        let refusal: ChatError?
     }
 
-    func handle(_ inbound: Inbound) async {
-        let message = inbound.message
-        let started = ContinuousClock.now
+    /// Runs on libmosquitto's thread, before a request takes a place in a lane: decode, authenticate and
+    /// rate-limit here, so garbage, forged tokens and a flooding user's surplus cost microseconds and never
+    /// queue in front of other users' requests. Returns nil for what gets no reply.
+    func admit(_ message: MQTTMessage, match: RouteMatch?) -> Inbound? {
         let now = services.now()
         guard message.payload.count <= Self.hardPayloadLimit,
               case .object(let payload)? = try? JSONParser.parse(message.payload, maxDepth: 32)
         else {
-            return drop(message, reason: "payload is not a JSON object")
+            drop(message, reason: "payload is not a JSON object")
+            return nil
         }
         let user: Identity
         switch authenticator.identify(payload: payload, message: message, now: now) {
-        case .success(let identity): user = identity
-        case .failure(let failure): return drop(message, reason: "\(failure)")
+        case .success(let identity):
+            user = identity
+        case .failure(let failure):
+            drop(message, reason: "\(failure)")
+            return nil
         }
+        var refusal: ChatError?
+        if case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now) {
+            guard answer else {
+                drop(message, reason: "rate limited, refusal already answered")
+                return nil
+            }
+            refusal = ChatError(.rateLimited, "too many requests", retryAfter: retryAfter)
+        }
+        return Inbound(message: message, match: match, payload: payload, user: user, now: now, refusal: refusal)
+    }
+
+    /// Runs in the request's lane: de-duplicate, route middleware, handler, exactly one reply.
+    func handle(_ inbound: Inbound) async {
+        let message = inbound.message
+        let user = inbound.user
+        let now = inbound.now
+        let started = ContinuousClock.now
         let channel = ReplyChannel(message: message, userId: user.userId)
-        var requestId: String?
+        var requestKey: String?
         var reply: [UInt8]
         var outcome = ChatError.Code.internal.rawValue
         do {
-            requestId = try Self.requestId(payload)
-            if let requestId, let cached = replies.reply(user: user.userId, requestId: requestId, now: now) {
+            if let requestId = try Self.requestId(inbound.payload) {
+                requestKey = "\(message.topic)\u{0}\(requestId)"
+            }
+            if let requestKey, let cached = replies.reply(user: user.userId, requestId: requestKey, now: now) {
                 outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
                 return
             }
-            try rateLimiter.take(user.userId, now: now)
+            if let refusal = inbound.refusal { throw refusal }
+            try services.requireNotGloballyBanned(user.userId)
             guard let match = inbound.match else {
                 throw ChatError(.unknownRoute, "no route for topic \(message.topic)")
             }
             var request = Request(
-                topic: message.topic, match: match, payload: payload, user: user,
+                topic: message.topic, match: match, payload: inbound.payload, user: user,
                 payloadSize: message.payload.count, now: now)
             for middleware in match.route.middleware { try middleware.process(&request) }
             let result = try await match.route.handler(&request)
             outcome = result.status
-            reply = Self.encode(result, topic: message.topic, requestId: requestId)
+            reply = Self.encode(result, topic: message.topic, requestId: Self.echoedId(inbound.payload))
         } catch let error as ChatError {
             outcome = error.code.rawValue
-            reply = Self.encode(error, topic: message.topic, requestId: requestId)
-            if error.code == .rateLimited || error.code == .internal { requestId = nil }
+            reply = Self.encode(error, topic: message.topic, requestId: Self.echoedId(inbound.payload))
+            // A refusal that depends on the moment (rate, a failed write) must not stick to the request id.
+            if error.code == .rateLimited || error.code == .internal { requestKey = nil }
         } catch {
             logger.error("handler failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-            reply = Self.encode(ChatError(.internal, "internal error"), topic: message.topic, requestId: requestId)
-            requestId = nil
+            reply = Self.encode(ChatError(.internal, "internal error"), topic: message.topic, requestId: Self.echoedId(inbound.payload))
+            requestKey = nil
         }
         counters.handled.add(1, ordering: .relaxed)
-        EngineMetrics.current.requestHandled(route: inbound.match?.route.pattern.description ?? "unmatched", outcome: outcome, duration: .now - started)
+        metrics.requestHandled(route: inbound.match?.route.pattern.description ?? "unmatched", outcome: outcome, duration: .now - started)
+        if let requestKey {
+            // Journaled before it is published, so a retry after a crash is still answered, not re-applied.
+            let expiresAt = now + replies.ttl
+            try? services.delivery.record(.reply(CachedReply(userId: user.userId, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
+            replies.store(user: user.userId, requestId: requestKey, reply: reply, now: now)
+        }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
-        if let requestId { replies.store(user: user.userId, requestId: requestId, reply: reply, now: now) }
+    }
+
+    /// The request id to echo: the sent one when it is valid, else null.
+    static func echoedId(_ payload: [String: JSONValue]) -> String? {
+        (try? requestId(payload)) ?? nil
     }
 
     static func requestId(_ payload: [String: JSONValue]) throws(ChatError) -> String? {
@@ -100,7 +143,7 @@ final class RequestProcessor: Sendable {
 
     func drop(_ message: MQTTMessage, reason: String) {
         counters.dropped.add(1, ordering: .relaxed)
-        EngineMetrics.current.requestDropped()
+        metrics.requestDropped()
         logger.debug("dropped unattributable request", metadata: ["topic": "\(message.topic)", "reason": "\(reason)"])
     }
 

@@ -19,6 +19,7 @@ final class Broker: @unchecked Sendable {
         listener \(port) 127.0.0.1
         set_tcp_nodelay true
         max_queued_messages 100000
+        max_inflight_messages 1000
         \(extraConfig)
         """.write(to: config, atomically: true, encoding: .utf8)
         process = try ChildProcess(path: try Self.mosquittoPath(), arguments: ["-c", config.path])

@@ -63,6 +63,19 @@ final class ChildProcess: @unchecked Sendable {
         return reap()
     }
 
+    /// Whether the process has exited (reaping it if so).
+    func hasExited() -> Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        guard !reaped else { return true }
+        var status: Int32 = 0
+        if waitpid(pid, &status, WNOHANG) == pid {
+            reaped = true
+            return true
+        }
+        return false
+    }
+
     private func reap() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}

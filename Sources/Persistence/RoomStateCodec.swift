@@ -1,0 +1,113 @@
+import Actors
+
+/// Binary encoding of one ``RoomState``, the unit of the snapshot's rooms section.
+///
+/// A room is a length-prefixed record: `info`, members, admins, invited, banned, muted (user →
+/// Double bit pattern, so `.infinity` survives), read marks, `lastSeq`, `appliedLSN`, then the ring
+/// (capacity, count, messages oldest → newest). A reader skips whatever follows the fields it
+/// knows inside the record, so a later version can append fields without breaking older readers.
+/// The derived `recipients` list is not stored; decoding rebuilds it.
+enum RoomStateCodec {
+    /// Rings larger than this are damage: the engine's default is 1000.
+    static let maxRingCapacity = 1 << 24
+
+    static func write(_ room: RoomState, into writer: inout ByteWriter) throws(PersistenceError) {
+        let start = writer.beginLengthPrefix()
+        ValueCodec.write(room.info, into: &writer)
+        writer.writeVarUInt(UInt64(room.members.count))
+        for member in room.members.values { ValueCodec.write(member, into: &writer) }
+        ValueCodec.write(room.admins, into: &writer)
+        ValueCodec.write(room.invited, into: &writer)
+        ValueCodec.write(room.banned, into: &writer)
+        writer.writeVarUInt(UInt64(room.muted.count))
+        for (user, until) in room.muted {
+            writer.writeString(user)
+            writer.writeDouble(until)
+        }
+        writer.writeVarUInt(UInt64(room.readMarks.count))
+        for (user, seq) in room.readMarks {
+            writer.writeString(user)
+            writer.writeVarUInt(seq)
+        }
+        writer.writeVarUInt(room.lastSeq)
+        writer.writeVarUInt(room.appliedLSN)
+        writer.writeVarUInt(UInt64(room.ring.capacity))
+        writer.writeVarUInt(UInt64(room.ring.count))
+        let roomId = room.info.id
+        for message in room.ring { MessageCodec.write(message, roomId: roomId, into: &writer) }
+        try writer.endLengthPrefix(start)
+    }
+
+    static func read(from reader: inout ByteReader) throws(PersistenceError) -> RoomState {
+        let length = try reader.readLength()
+        let end = reader.offset + length
+        let info = try ValueCodec.readRoomInfo(from: &reader)
+
+        let memberCount = try reader.readLength()
+        var members: [String: Member] = Dictionary(minimumCapacity: memberCount)
+        for _ in 0..<memberCount {
+            let member = try ValueCodec.readMember(from: &reader)
+            members[member.userId] = member
+        }
+        guard members.count == memberCount else { throw corrupt("duplicate member", in: info, reader) }
+        let admins = try ValueCodec.readStringSet(from: &reader)
+        let invited = try ValueCodec.readStringSet(from: &reader)
+        let banned = try ValueCodec.readStringSet(from: &reader)
+
+        let mutedCount = try reader.readLength()
+        var muted: [String: Double] = Dictionary(minimumCapacity: mutedCount)
+        for _ in 0..<mutedCount {
+            let user = try reader.readString()
+            muted[user] = try reader.readDouble()
+        }
+        let markCount = try reader.readLength()
+        var readMarks: [String: UInt64] = Dictionary(minimumCapacity: markCount)
+        for _ in 0..<markCount {
+            let user = try reader.readString()
+            readMarks[user] = try reader.readVarUInt()
+        }
+        guard muted.count == mutedCount, readMarks.count == markCount else {
+            throw corrupt("duplicate user in mutes or read marks", in: info, reader)
+        }
+        let lastSeq = try reader.readVarUInt()
+        let appliedLSN = try reader.readVarUInt()
+
+        let capacity = try reader.readVarUInt()
+        guard capacity > 0, capacity <= UInt64(maxRingCapacity) else {
+            throw corrupt("ring capacity \(capacity)", in: info, reader)
+        }
+        let count = try reader.readLength()
+        guard count <= Int(capacity) else { throw corrupt("\(count) messages in a ring of \(capacity)", in: info, reader) }
+        var room = RoomState(info: info, ringCapacity: Int(capacity))
+        var previousSeq: UInt64? = nil
+        for _ in 0..<count {
+            let message = try MessageCodec.read(from: &reader, roomId: info.id)
+            // MessageRing traps on a non-increasing seq; damaged bytes must throw instead.
+            if let previousSeq, message.seq <= previousSeq {
+                throw corrupt("message seq \(message.seq) after \(previousSeq)", in: info, reader)
+            }
+            previousSeq = message.seq
+            room.ring.append(message)
+        }
+        guard reader.offset <= end else {
+            throw PersistenceError(.corrupt, "room \(info.id) overruns its record by \(reader.offset - end) bytes")
+        }
+        // Fields a newer writer appended to the record.
+        try reader.skip(end - reader.offset)
+
+        room.members = members
+        room.admins = admins
+        room.invited = invited
+        room.banned = banned
+        room.muted = muted
+        room.readMarks = readMarks
+        room.lastSeq = lastSeq
+        room.appliedLSN = appliedLSN
+        room.rebuildDerived()
+        return room
+    }
+
+    private static func corrupt(_ what: String, in info: RoomInfo, _ reader: ByteReader) -> PersistenceError {
+        PersistenceError(.corrupt, "room \(info.id): \(what) before offset \(reader.offset)")
+    }
+}

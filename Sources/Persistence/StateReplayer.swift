@@ -1,0 +1,96 @@
+import Actors
+
+/// Applies journal entries to a recovered ``EngineState``, skipping what the state already reflects.
+///
+/// Room changes are idempotent through each room's `appliedLSN`: a snapshot captures each actor at
+/// a slightly different moment after the journal was rotated, so some rooms already hold records
+/// the replay will offer again. Engine-wide entries are idempotent by nature: replay applies them
+/// in LSN order as upserts, so whatever the snapshot held, the state ends as the last record says.
+struct StateReplayer {
+    private(set) var state: EngineState
+    let ringCapacity: Int
+    /// Room changes skipped because the room's `appliedLSN` already covered them.
+    private(set) var changesSkipped = 0
+    /// Room changes for a room that does not exist (its creation was lost or never journaled).
+    private(set) var orphanChanges = 0
+
+    private var roomIndex: [String: Int]
+    /// Built on first use: most replays carry no reply or file entries.
+    private var replyIndex: [ReplyKey: Int]?
+    private var fileIndex: [String: Int]?
+
+    private struct ReplyKey: Hashable {
+        var userId: String
+        var requestId: String
+    }
+
+    init(state: EngineState, ringCapacity: Int) {
+        self.state = state
+        self.ringCapacity = ringCapacity
+        roomIndex = Dictionary(minimumCapacity: state.rooms.count)
+        for (index, room) in state.rooms.enumerated() { roomIndex[room.info.id] = index }
+    }
+
+    mutating func apply(_ entry: JournalEntry, lsn: UInt64) {
+        switch entry {
+        case .room(let id, let change):
+            applyRoom(id: id, change, lsn: lsn)
+        case .globalBan(let userId, let banned):
+            if banned { state.globalBans.insert(userId) } else { state.globalBans.remove(userId) }
+        case .reply(let reply):
+            let key = ReplyKey(userId: reply.userId, requestId: reply.requestId)
+            if replyIndex == nil {
+                replyIndex = Dictionary(state.replies.enumerated().map { (ReplyKey(userId: $1.userId, requestId: $1.requestId), $0) }) { _, last in last }
+            }
+            if let index = replyIndex?[key] {
+                state.replies[index] = reply
+            } else {
+                replyIndex?[key] = state.replies.count
+                state.replies.append(reply)
+            }
+        case .lastSeen(let userId, let at):
+            state.lastSeen[userId] = at
+        case .file(let file):
+            if fileIndex == nil {
+                fileIndex = Dictionary(state.files.enumerated().map { ($1.info.fileId, $0) }) { _, last in last }
+            }
+            if let index = fileIndex?[file.info.fileId] {
+                state.files[index] = file
+            } else {
+                fileIndex?[file.info.fileId] = state.files.count
+                state.files.append(file)
+            }
+        case .fileRemoved(let fileId):
+            state.files.removeAll { $0.info.fileId == fileId }
+            fileIndex = nil
+        }
+    }
+
+    private mutating func applyRoom(id: String, _ change: RoomChange, lsn: UInt64) {
+        guard let index = roomIndex[id] else {
+            if let room = RoomState.created(by: change, lsn: lsn, ringCapacity: ringCapacity) {
+                roomIndex[id] = state.rooms.count
+                state.rooms.append(room)
+            } else {
+                orphanChanges += 1
+            }
+            return
+        }
+        guard lsn > state.rooms[index].appliedLSN else {
+            changesSkipped += 1
+            return
+        }
+        if case .created = change {
+            // The room already exists: a second creation would reset nothing useful.
+            changesSkipped += 1
+            return
+        }
+        state.rooms[index].apply(change, lsn: lsn)
+    }
+
+    /// The final state, without replies that expired before `now`.
+    consuming func finish(now: Double) -> EngineState {
+        state.replies.removeAll { $0.expiresAt <= now }
+        return state
+    }
+}

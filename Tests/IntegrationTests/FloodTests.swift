@@ -1,0 +1,49 @@
+import Foundation
+import Testing
+import Wire
+
+/// One client flooding must not starve the others (issue 7).
+@Suite(.timeLimit(.minutes(1)))
+struct FloodTests {
+    @Test func othersAreServedWithinTwoSecondsDuringAFlood() async throws {
+        try await withEngine({ $0.rateLimit = 100 }) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let flooder = try await engine.user("flooder")
+            let roomId = try await alice.createRoom()
+            try await bob.join(roomId)
+            let floodRoom = try await flooder.createRoom("noise")
+
+            let valid = JSONValue.object(["token": .string(flooder.token), "content": "spam"]).serialized()
+            let garbage = Array("{not json".utf8)
+            let flood = Task.detached {
+                let deadline = Date().addingTimeInterval(3)
+                var sent = 0
+                while Date() < deadline {
+                    try? flooder.client.publish(topic: "chat/message/\(floodRoom)", payload: valid, qos: 1)
+                    try? flooder.client.publish(topic: "chat/message/\(roomId)", payload: garbage, qos: 1)
+                    sent += 2
+                    // About 20 000 requests a second: 200 times what the rate limit lets through in a minute,
+                    // every second — far beyond any honest client, within what one broker carries.
+                    if sent % 200 == 0 { try? await Task.sleep(for: .milliseconds(10)) }
+                }
+                return sent
+            }
+            try await Task.sleep(for: .milliseconds(300))
+            var worst = 0.0
+            for i in 0..<10 {
+                let started = Date()
+                let reply = try await alice.say(roomId, "still here \(i)")
+                #expect(reply.status == "message_sent")
+                _ = try await bob.event("text", timeout: 2) { $0["content"]?.stringValue == "still here \(i)" }
+                worst = max(worst, Date().timeIntervalSince(started))
+                try await Task.sleep(for: .milliseconds(100))
+            }
+            let sent = await flood.value
+            #expect(sent > 20_000)
+            #expect(worst < 2, "slowest delivery during the flood took \(worst) s")
+            let limited = flooder.received(on: "/responses").filter { $0.errorCode == "rate_limited" }.count
+            #expect(limited > 0)
+        }
+    }
+}
