@@ -28,7 +28,7 @@ struct OperationsCommandTests {
     @Test(arguments: [
         (["serve", "--dev", "--mqtt-port", "abc"], [String: String](), "mqtt-port"),
         (["serve", "--dev"], ["CHAT_FSYNC": "sometimes"], "CHAT_FSYNC"),
-        (["serve", "--dev", "--snapshot-interval", "-1"], [:], "snapshot-interval"),
+        (["serve", "--dev", "--snapshot-interval=-1"], [:], "snapshot-interval"),
         (["serve", "--jwt-secret", "too-short"], [:], "jwt-secret"),
         (["serve", "--dev", "--log-level", "loud"], [:], "log-level"),
         (["serve", "--dev", "--metrics-port", "port"], [:], "metrics-port"),
