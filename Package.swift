@@ -80,6 +80,7 @@ let package = Package(
             name: "chat-engine",
             dependencies: [
                 "Engine",
+                "Persistence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

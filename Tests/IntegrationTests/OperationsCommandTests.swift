@@ -1,3 +1,4 @@
+import Engine
 import Foundation
 import Testing
 import Wire
@@ -6,7 +7,7 @@ import Glibc
 #endif
 
 /// Issue 8 through the real `chat-engine` executable: help text, start-up validation, JSON logs,
-/// the HTTP endpoint, and SIGTERM ending with exit status 0.
+/// the HTTP endpoint, and SIGTERM ending with exit status 0 and a final snapshot that verifies.
 @Suite(.timeLimit(.minutes(2)))
 struct OperationsCommandTests {
     @Test func serveHelpListsEveryEnvironmentVariableAndDefault() async throws {
@@ -70,12 +71,23 @@ struct OperationsCommandTests {
             ((try? String(contentsOfFile: log, encoding: .utf8)) ?? "").contains("ready")
         }
         try await http.waitForHealth(200, timeout: 10)
-        let metrics = try await http.waitForMetrics("broker gauges") {
-            $0.value("chat_broker_connected", ["connection": "inbound"]) == 1
+        let alice = try await ChatClient(userId: "alice", port: broker.port, secret: SettingsResolver.developmentSecret)
+        #expect(try await alice.request("chat/rooms/create", ["name": "ops"]).status == "room_created")
+        let metrics = try await http.waitForMetrics("the request counted") {
+            $0.value("chat_requests_total", ["route": "chat/rooms/create", "outcome": "room_created"]) == 1
         }
-        #expect(metrics.text.contains("chat_rooms"))
+        #expect(metrics.value("chat_broker_connected", ["connection": "inbound"]) == 1)
+        #expect(metrics.value("chat_rooms") == 1)
 
         #expect(try await offCooperativePool { engine.stop(signal: SIGTERM) } == 0)
+        // The final snapshot is there and reads back whole.
+        let data = work.appendingPathComponent("data").path
+        let snapshot = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: data).filter { $0.hasSuffix(".chatsnap") }.max())
+        let verify = try await EngineCommand.run(["snapshot", "verify", data + "/" + snapshot])
+        #expect(verify.status == 0, "\(verify.output)")
+        let inspect = try await EngineCommand.run(["snapshot", "inspect", data + "/" + snapshot])
+        #expect(inspect.status == 0, "\(inspect.output)")
         let lines = try String(contentsOfFile: log, encoding: .utf8).split(separator: "\n")
         #expect(!lines.isEmpty)
         for line in lines {
