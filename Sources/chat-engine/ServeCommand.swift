@@ -2,41 +2,68 @@ import ArgumentParser
 import Engine
 import Foundation
 import Logging
+import Metrics
+import Prometheus
 import ServiceLifecycle
 
 /// `chat-engine serve`: connect to the broker and serve until SIGTERM/SIGINT.
 struct ServeCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the engine (the default).")
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the engine (the default).",
+        discussion: "Each setting comes from its flag, else its environment variable, else the --config file, else its default.")
 
     @OptionGroup var settings: Settings
 
     func run() async throws {
-        let levelName = settings.value(settings.logLevel, "CHAT_LOG_LEVEL", default: "info")
-        guard let level = Logger.Level(rawValue: levelName.lowercased()) else {
-            throw ValidationError("unknown log level '\(levelName)'")
+        let resolved: ServeSettings
+        do {
+            resolved = try settings.resolver().resolve(dev: settings.dev)
+        } catch let error as SettingsError {
+            FileHandle.standardError.write(Data("Error: \(error)\n".utf8))
+            throw ExitCode(Self.configurationError)
         }
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = level
-            return handler
-        }
+        Self.bootstrapLogging(level: resolved.logLevel, format: resolved.logFormat)
         let logger = Logger(label: "chat-engine")
-        let configuration = EngineConfiguration(
-            mqttHost: settings.value(settings.mqttHost, "CHAT_MQTT_HOST", default: "127.0.0.1"),
-            mqttPort: try settings.integer(settings.mqttPort, "CHAT_MQTT_PORT", default: 1883),
-            mqttUsername: settings.optional(settings.mqttUsername, "CHAT_MQTT_USERNAME"),
-            mqttPassword: settings.optional(settings.mqttPassword, "CHAT_MQTT_PASSWORD"),
-            clientID: settings.value(settings.clientID, "CHAT_CLIENT_ID", default: "chat-engine"),
-            jwtSecret: try settings.secret(),
-            dataDirectory: settings.value(settings.dataDir, "CHAT_DATA_DIR", default: "./snapshots"),
-            rateLimit: try settings.integer(settings.rateLimit, "CHAT_RATE_LIMIT", default: 100),
-            allowEmptyStart: settings.allowEmptyStart)
-        if settings.dev && settings.optional(settings.jwtSecret, "CHAT_JWT_SECRET") == nil {
+        if resolved.usesDevelopmentSecret {
             logger.warning("development mode: tokens are signed with the public development secret")
         }
-        let engine = try ChatEngine(configuration: configuration, logger: logger)
-        let group = ServiceGroup(
-            configuration: .init(services: [engine], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        try await group.run()
+        let registry = PrometheusCollectorRegistry()
+        let factory = PrometheusMetricsFactory.chatEngine(registry: registry)
+        MetricsSystem.bootstrap(factory)
+        let metrics = EngineMetrics(factory: factory)
+        try await EngineMetrics.$current.withValue(metrics) {
+            let engine = try ChatEngine(configuration: resolved.engine, logger: logger)
+            let sampler = EngineMetricsSampler(engine: engine, metrics: metrics)
+            // Shutdown runs in reverse order: the engine drains first, the HTTP endpoint goes last.
+            var services: [any Service] = []
+            if resolved.metricsPort != 0 {
+                services.append(OperationsServer(
+                    port: resolved.metricsPort, registry: registry, isHealthy: { engine.isHealthy },
+                    beforeScrape: { sampler.sample() }, logger: logger))
+                logger.info("metrics and health on http://127.0.0.1:\(resolved.metricsPort)/metrics and /healthz")
+            }
+            services.append(sampler)
+            services.append(engine)
+            let group = ServiceGroup(
+                configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            try await group.run()
+        }
+    }
+
+    /// Exit status of a start-up with invalid settings (sysexits' EX_CONFIG); systemd does not restart on it.
+    static let configurationError: Int32 = 78
+
+    /// Human lines (swift-log's stream handler) or JSON lines, on standard error, at `level`.
+    static func bootstrapLogging(level: Logger.Level, format: LogFormat) {
+        LoggingSystem.bootstrap { label in
+            switch format {
+            case .human:
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = level
+                return handler
+            case .json:
+                return JSONLogHandler(label: label, level: level)
+            }
+        }
     }
 }

@@ -1,62 +1,64 @@
 import ArgumentParser
+import Engine
 import Foundation
 
-/// Settings shared by `serve` and `token`. Each flag falls back to its environment variable, then to the
-/// contract's default (SPEC §9).
+/// Settings shared by `serve` and `token` (SPEC §9). Each flag falls back to its environment variable,
+/// then to the `--config` file, then to the contract's default; `SettingsResolver` does the resolving.
 struct Settings: ParsableArguments {
-    @Option(name: .customLong("mqtt-host"), help: "Broker host (CHAT_MQTT_HOST, default 127.0.0.1).")
+    @Option(name: .customLong("config"), help: "JSON file of settings, keyed by flag name without dashes (env: CHAT_CONFIG, default: none)")
+    var config: String?
+    @Option(name: .customLong("mqtt-host"), help: ArgumentHelp(Setting.mqttHost.help))
     var mqttHost: String?
-    @Option(name: .customLong("mqtt-port"), help: "Broker port (CHAT_MQTT_PORT, default 1883).")
-    var mqttPort: Int?
-    @Option(name: .customLong("mqtt-username"), help: "Broker user name (CHAT_MQTT_USERNAME).")
+    @Option(name: .customLong("mqtt-port"), help: ArgumentHelp(Setting.mqttPort.help))
+    var mqttPort: String?
+    @Option(name: .customLong("mqtt-username"), help: ArgumentHelp(Setting.mqttUsername.help))
     var mqttUsername: String?
-    @Option(name: .customLong("mqtt-password"), help: "Broker password (CHAT_MQTT_PASSWORD).")
+    @Option(name: .customLong("mqtt-password"), help: ArgumentHelp(Setting.mqttPassword.help))
     var mqttPassword: String?
-    @Option(name: .customLong("client-id"), help: "The engine's MQTT client id (CHAT_CLIENT_ID, default chat-engine).")
+    @Option(name: .customLong("client-id"), help: ArgumentHelp(Setting.clientID.help))
     var clientID: String?
-    @Option(name: .customLong("jwt-secret"), help: "HS256 token secret, at least 32 bytes (CHAT_JWT_SECRET).")
+    @Option(name: .customLong("jwt-secret"), help: ArgumentHelp(Setting.jwtSecret.help))
     var jwtSecret: String?
-    @Flag(name: .customLong("dev"), help: "Development mode: use a fixed, public token secret when none is set.")
+    @Flag(name: .customLong("dev"), help: "Development mode: use a fixed, public token secret when none is set (flag only).")
     var dev = false
-    @Option(name: .customLong("data-dir"), help: "Data directory (CHAT_DATA_DIR, default ./snapshots).")
+    @Option(name: .customLong("data-dir"), help: ArgumentHelp(Setting.dataDir.help))
     var dataDir: String?
-    @Option(name: .customLong("rate-limit"), help: "Requests per minute per user, 0 = off (CHAT_RATE_LIMIT, default 100).")
-    var rateLimit: Int?
-    @Flag(name: .customLong("allow-empty-start"), help: "Start empty when snapshot files exist but none can be read.")
-    var allowEmptyStart = false
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error, critical (CHAT_LOG_LEVEL, default info).")
+    @Option(name: .customLong("snapshot-interval"), help: ArgumentHelp(Setting.snapshotInterval.help))
+    var snapshotInterval: String?
+    @Option(name: .customLong("snapshot-changes"), help: ArgumentHelp(Setting.snapshotChanges.help))
+    var snapshotChanges: String?
+    @Option(name: .customLong("fsync"), help: ArgumentHelp(Setting.fsync.help))
+    var fsync: String?
+    @Option(name: .customLong("rate-limit"), help: ArgumentHelp(Setting.rateLimit.help))
+    var rateLimit: String?
+    @Option(name: .customLong("max-file-size"), help: ArgumentHelp(Setting.maxFileSize.help))
+    var maxFileSize: String?
+    @Option(name: .customLong("log-level"), help: ArgumentHelp(Setting.logLevel.help))
     var logLevel: String?
+    @Option(name: .customLong("log-format"), help: ArgumentHelp(Setting.logFormat.help))
+    var logFormat: String?
+    @Option(name: .customLong("metrics-port"), help: ArgumentHelp(Setting.metricsPort.help))
+    var metricsPort: String?
+    @Flag(name: .customLong("allow-empty-start"), help: ArgumentHelp(Setting.allowEmptyStart.help))
+    var allowEmptyStart = false
 
-    /// The secret `--dev` uses; public, so tokens minted with it prove nothing outside development.
-    static let developmentSecret = "chat-engine-development-secret-do-not-use-in-production"
-
-    static func environment(_ name: String) -> String? {
-        ProcessInfo.processInfo.environment[name].flatMap { $0.isEmpty ? nil : $0 }
+    /// The values given as flags.
+    var flags: [Setting: String] {
+        let given: [(Setting, String?)] = [
+            (.mqttHost, mqttHost), (.mqttPort, mqttPort), (.mqttUsername, mqttUsername),
+            (.mqttPassword, mqttPassword), (.clientID, clientID), (.jwtSecret, jwtSecret), (.dataDir, dataDir),
+            (.snapshotInterval, snapshotInterval), (.snapshotChanges, snapshotChanges), (.fsync, fsync),
+            (.rateLimit, rateLimit), (.maxFileSize, maxFileSize), (.logLevel, logLevel), (.logFormat, logFormat),
+            (.metricsPort, metricsPort), (.allowEmptyStart, allowEmptyStart ? "true" : nil),
+        ]
+        return Dictionary(uniqueKeysWithValues: given.compactMap { setting, value in value.map { (setting, $0) } })
     }
 
-    func value(_ flag: String?, _ variable: String, default fallback: String) -> String {
-        flag ?? Self.environment(variable) ?? fallback
-    }
-
-    func optional(_ flag: String?, _ variable: String) -> String? {
-        flag ?? Self.environment(variable)
-    }
-
-    func integer(_ flag: Int?, _ variable: String, default fallback: Int) throws -> Int {
-        if let flag { return flag }
-        guard let text = Self.environment(variable) else { return fallback }
-        guard let number = Int(text) else { throw ValidationError("\(variable) must be an integer, got '\(text)'") }
-        return number
-    }
-
-    /// The token secret, or a clear error when it is missing or short.
-    func secret() throws -> [UInt8] {
-        guard let secret = optional(jwtSecret, "CHAT_JWT_SECRET") ?? (dev ? Self.developmentSecret : nil) else {
-            throw ValidationError("no token secret: set --jwt-secret or CHAT_JWT_SECRET (at least 32 bytes), or run with --dev")
-        }
-        guard secret.utf8.count >= 32 else {
-            throw ValidationError("the token secret must be at least 32 bytes, got \(secret.utf8.count)")
-        }
-        return Array(secret.utf8)
+    /// A resolver over these flags, the process environment and the config file, if any.
+    func resolver() throws -> SettingsResolver {
+        let environment = ProcessInfo.processInfo.environment
+        let configFile = try SettingsResolver.configPath(flag: config, environment: environment)
+            .map { path throws(SettingsError) in try ConfigFile.load(path: path) } ?? [:]
+        return SettingsResolver(flags: flags, environment: environment, configFile: configFile)
     }
 }

@@ -19,10 +19,11 @@ struct TokenCommand: ParsableCommand {
     func run() throws {
         guard isValidUserID(user) else { throw ValidationError("'\(user)' is not a valid user id") }
         guard ttl > 0 else { throw ValidationError("--ttl must be positive") }
+        let secret = try settings.resolver().secret(dev: settings.dev).bytes
         let now = Date().timeIntervalSince1970
         let claims = TokenClaims(
             sub: user, exp: (now + Double(ttl)).rounded(.down), iat: now.rounded(.down), name: name,
             role: admin ? "admin" : nil)
-        print(try TokenSigner(secret: settings.secret()).sign(claims))
+        print(try TokenSigner(secret: secret).sign(claims))
     }
 }

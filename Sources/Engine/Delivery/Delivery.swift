@@ -7,6 +7,7 @@ public struct Delivery: RoomEffects {
     let log: any ChangeLog
     let outbox: any Outbox
     let logger: Logger
+    let metrics = EngineMetrics.current
 
     public init(log: any ChangeLog, outbox: any Outbox, logger: Logger) {
         self.log = log
@@ -31,6 +32,7 @@ public struct Delivery: RoomEffects {
 
     public func deliver(_ event: RoomEvent, to recipients: [String]) {
         let payload = EventEncoder.encode(event)
+        metrics.delivered(recipients.count, to: .messages)
         for recipient in recipients {
             outbox.publish(topic: Inbox.messages(recipient), payload: payload, correlationData: nil)
         }
@@ -40,6 +42,7 @@ public struct Delivery: RoomEffects {
     public func notify(_ payload: [UInt8], to recipients: some Sequence<String>) {
         for recipient in recipients {
             outbox.publish(topic: Inbox.notifications(recipient), payload: payload, correlationData: nil)
+            metrics.delivered(1, to: .notifications)
         }
     }
 }

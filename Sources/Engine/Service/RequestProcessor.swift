@@ -15,6 +15,7 @@ final class RequestProcessor: Sendable {
     let outbox: any Outbox
     let logger: Logger
     let counters = Counters()
+    let metrics = EngineMetrics.current
 
     /// What did not make it to a handler, for logs and metrics.
     final class Counters: Sendable {
@@ -81,9 +82,11 @@ final class RequestProcessor: Sendable {
         let message = inbound.message
         let user = inbound.user
         let now = inbound.now
+        let started = ContinuousClock.now
         let channel = ReplyChannel(message: message, userId: user.userId)
         var requestKey: String?
         var reply: [UInt8]
+        var outcome = ChatError.Code.internal.rawValue
         do {
             if let requestId = try Self.requestId(inbound.payload) {
                 requestKey = "\(message.topic)\u{0}\(requestId)"
@@ -102,8 +105,10 @@ final class RequestProcessor: Sendable {
                 payloadSize: message.payload.count, now: now)
             for middleware in match.route.middleware { try middleware.process(&request) }
             let result = try await match.route.handler(&request)
+            outcome = result.status
             reply = Self.encode(result, topic: message.topic, requestId: Self.echoedId(inbound.payload))
         } catch let error as ChatError {
+            outcome = error.code.rawValue
             reply = Self.encode(error, topic: message.topic, requestId: Self.echoedId(inbound.payload))
             // A refusal that depends on the moment (rate, a failed write) must not stick to the request id.
             if error.code == .rateLimited || error.code == .internal { requestKey = nil }
@@ -113,6 +118,7 @@ final class RequestProcessor: Sendable {
             requestKey = nil
         }
         counters.handled.add(1, ordering: .relaxed)
+        metrics.requestHandled(route: inbound.match?.route.pattern.description ?? "unmatched", outcome: outcome, duration: .now - started)
         if let requestKey {
             // Journaled before it is published, so a retry after a crash is still answered, not re-applied.
             let expiresAt = now + replies.ttl
@@ -137,6 +143,7 @@ final class RequestProcessor: Sendable {
 
     func drop(_ message: MQTTMessage, reason: String) {
         counters.dropped.add(1, ordering: .relaxed)
+        metrics.requestDropped()
         logger.debug("dropped unattributable request", metadata: ["topic": "\(message.topic)", "reason": "\(reason)"])
     }
 

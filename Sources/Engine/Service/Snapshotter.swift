@@ -10,6 +10,7 @@ struct Snapshotter: Sendable {
     let core: EngineCore
     let log: JournalChangeLog
     let logger: Logger
+    let metrics = EngineMetrics.current
 
     /// Loops until cancelled, writing a snapshot whenever one is due.
     func run() async {
@@ -36,6 +37,7 @@ struct Snapshotter: Sendable {
                 "encode_ms": "\(info.encodeDuration.milliseconds)", "compress_ms": "\(info.compressDuration.milliseconds)",
                 "write_ms": "\(info.writeDuration.milliseconds)",
             ])
+            metrics.snapshotWritten(bytes: info.fileSize, duration: info.encodeDuration + info.compressDuration + info.writeDuration)
             collectFileGarbage()
         } catch {
             log.changesSinceSnapshot.add(changes, ordering: .relaxed)

@@ -9,9 +9,9 @@ final class Broker: @unchecked Sendable {
     let directory: URL
     private let process: ChildProcess
 
-    /// Starts mosquitto with `extraConfig` appended to a loopback listener config.
-    init(extraConfig: String = "allow_anonymous true\n") throws {
-        port = try Self.freePort()
+    /// Starts mosquitto with `extraConfig` appended to a loopback listener config, on `port` or a free one.
+    init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n") throws {
+        port = try fixedPort ?? Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("mosquitto.conf")

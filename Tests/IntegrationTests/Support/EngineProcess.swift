@@ -31,7 +31,7 @@ final class EngineProcess: @unchecked Sendable {
             path: Self.executable,
             arguments: [
                 "serve", "--mqtt-port", "\(port)", "--jwt-secret", EngineHarness.secret, "--client-id", clientID,
-                "--data-dir", dataDirectory, "--rate-limit", "0",
+                "--data-dir", dataDirectory, "--rate-limit", "0", "--metrics-port", "0",
             ] + extra,
             logPath: logPath)
         for _ in 0..<500 {

@@ -1,0 +1,52 @@
+import Hummingbird
+import Logging
+import Prometheus
+import ServiceLifecycle
+
+/// The operator's HTTP endpoint (Hummingbird): `GET /metrics` in Prometheus text and `GET /healthz`,
+/// 200 `ok` while the engine is connected to the broker and 503 otherwise.
+public struct OperationsServer: Service {
+    let application: any Service
+
+    /// - Parameters:
+    ///   - host: address to listen on; loopback by default, as the endpoint has no authentication.
+    ///   - port: port to listen on.
+    ///   - registry: the Prometheus registry `/metrics` renders.
+    ///   - isHealthy: what `/healthz` reports.
+    ///   - beforeScrape: called before each `/metrics` rendering, e.g. to refresh sampled gauges.
+    ///   - logger: the server's logger.
+    public init(
+        host: String = "127.0.0.1",
+        port: Int,
+        registry: PrometheusCollectorRegistry,
+        isHealthy: @escaping @Sendable () -> Bool,
+        beforeScrape: @escaping @Sendable () -> Void = {},
+        logger: Logger
+    ) {
+        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        router.get("metrics") { _, _ -> Response in
+            beforeScrape()
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(16 * 1024)
+            registry.emit(into: &bytes)
+            return Self.text(bytes, status: .ok, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        }
+        router.get("healthz") { _, _ -> Response in
+            isHealthy()
+                ? Self.text(Array("ok\n".utf8), status: .ok)
+                : Self.text(Array("unavailable\n".utf8), status: .serviceUnavailable)
+        }
+        application = Application(
+            router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+    }
+
+    public func run() async throws {
+        try await application.run()
+    }
+
+    static func text(_ bytes: [UInt8], status: HTTPResponse.Status, contentType: String = "text/plain; charset=utf-8") -> Response {
+        Response(
+            status: status, headers: [.contentType: contentType],
+            body: ResponseBody(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+}

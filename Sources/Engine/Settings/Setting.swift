@@ -1,0 +1,78 @@
+import Foundation
+
+/// One setting of `chat-engine` (SPEC §9): its flag, environment variable, config-file key and default.
+///
+/// The raw value is the flag without its dashes and also the key in a `--config` file.
+public enum Setting: String, CaseIterable, Sendable {
+    case mqttHost = "mqtt-host"
+    case mqttPort = "mqtt-port"
+    case mqttUsername = "mqtt-username"
+    case mqttPassword = "mqtt-password"
+    case clientID = "client-id"
+    case jwtSecret = "jwt-secret"
+    case dataDir = "data-dir"
+    case snapshotInterval = "snapshot-interval"
+    case snapshotChanges = "snapshot-changes"
+    case fsync
+    case rateLimit = "rate-limit"
+    case maxFileSize = "max-file-size"
+    case logLevel = "log-level"
+    case logFormat = "log-format"
+    case metricsPort = "metrics-port"
+    case allowEmptyStart = "allow-empty-start"
+
+    /// The command-line flag, e.g. `--mqtt-port`.
+    public var flag: String { "--" + rawValue }
+
+    /// The environment variable, e.g. `CHAT_MQTT_PORT`.
+    public var environmentVariable: String {
+        "CHAT_" + rawValue.uppercased().replacingOccurrences(of: "-", with: "_")
+    }
+
+    /// The default as text, or nil when the setting has none.
+    public var defaultValue: String? {
+        switch self {
+        case .mqttHost: "127.0.0.1"
+        case .mqttPort: "1883"
+        case .mqttUsername, .mqttPassword, .jwtSecret: nil
+        case .clientID: "chat-engine"
+        case .dataDir: "./snapshots"
+        case .snapshotInterval: "60"
+        case .snapshotChanges: "10000"
+        case .fsync: "everysec"
+        case .rateLimit: "100"
+        case .maxFileSize: "10485760"
+        case .logLevel: "info"
+        case .logFormat: "human"
+        case .metricsPort: "9464"
+        case .allowEmptyStart: "false"
+        }
+    }
+
+    /// What the setting does, in a few words.
+    public var summary: String {
+        switch self {
+        case .mqttHost: "Broker host."
+        case .mqttPort: "Broker port."
+        case .mqttUsername: "Broker user name."
+        case .mqttPassword: "Broker password."
+        case .clientID: "The engine's MQTT client id (the outbound connection appends -out)."
+        case .jwtSecret: "HS256 token secret, at least 32 bytes; serve refuses to start without one, except with --dev."
+        case .dataDir: "Directory of snapshots, journal and files."
+        case .snapshotInterval: "Seconds between periodic snapshots (> 0)."
+        case .snapshotChanges: "Changes after which a snapshot is written before the interval (> 0)."
+        case .fsync: "Journal fsync policy: always, everysec or no."
+        case .rateLimit: "Requests per minute per user, 0 = off."
+        case .maxFileSize: "Largest file upload in bytes."
+        case .logLevel: "trace, debug, info, notice, warning, error or critical."
+        case .logFormat: "human (one line of text) or json (one JSON object per line)."
+        case .metricsPort: "Port of /metrics and /healthz on 127.0.0.1, 0 = off."
+        case .allowEmptyStart: "Start empty when snapshot files exist but none can be read (otherwise refuse to start)."
+        }
+    }
+
+    /// The `--help` text: the summary, the environment variable and the default.
+    public var help: String {
+        "\(summary) (env: \(environmentVariable), default: \(defaultValue ?? "none"))"
+    }
+}
