@@ -146,11 +146,14 @@ public final class MQTTClient: @unchecked Sendable {
         for property in userProperties {
             mosquitto_property_add_string_pair(&props, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value)
         }
+        // Counted before the call: the broker's acknowledgement can reach the network thread before
+        // mosquitto_publish_v5 returns here.
+        if qos > 0 { state.withLock { $0.unacknowledged += 1 } }
         let rc = payload.withUnsafeBytes { bytes in
             mosquitto_publish_v5(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, props)
         }
+        if rc != MOSQ_ERR_SUCCESS.rawValue && qos > 0 { state.withLock { $0.unacknowledged -= 1 } }
         try check("publish", rc)
-        if qos > 0 { state.withLock { $0.unacknowledged += 1 } }
     }
 
     /// Waits until the broker has acknowledged every QoS ≥ 1 publish, or `timeout` seconds pass.

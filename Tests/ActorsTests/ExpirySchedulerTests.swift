@@ -4,6 +4,12 @@ import Synchronization
 import Testing
 
 struct ExpirySchedulerTests {
+    /// Polls `condition` for up to 10 s: the machine may be busy, deadlines only promise "not before".
+    func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !condition() && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
+    }
+
     @Test func firesInDeadlineOrderAndHonoursReschedulingAndCancel() async throws {
         let scheduler = ExpiryScheduler(clock: { Date().timeIntervalSince1970 })
         let fired = Mutex<[String]>([])
@@ -14,7 +20,8 @@ struct ExpirySchedulerTests {
         scheduler.schedule("moved", at: now + 0.2) { fired.withLock { $0.append("moved") } }
         scheduler.schedule("cancelled", at: now + 0.1) { fired.withLock { $0.append("cancelled") } }
         scheduler.cancel("cancelled")
-        try await Task.sleep(for: .milliseconds(600))
+        try await waitUntil { fired.withLock { $0.count } >= 3 }
+        try await Task.sleep(for: .milliseconds(100))
         #expect(fired.withLock { $0 } == ["early", "moved", "late"])
         #expect(scheduler.pendingCount == 0)
     }
@@ -27,7 +34,7 @@ struct ExpirySchedulerTests {
             scheduler.schedule("k\(i)", at: now + 0.05 + Double(i % 10) * 0.01) { count.add(1, ordering: .relaxed) }
         }
         #expect(scheduler.pendingCount == 10_000)
-        try await Task.sleep(for: .milliseconds(800))
+        try await waitUntil { count.load(ordering: .relaxed) == 10_000 }
         #expect(count.load(ordering: .relaxed) == 10_000)
         #expect(scheduler.pendingCount == 0)
     }

@@ -48,13 +48,16 @@ struct PresenceTypingTests {
     }
 
     @Test func typingStartsOnceRefreshesSilentlyAndExpires() async throws {
-        try await withEngine({ $0.typingTTL = 0.5 }) { engine in
+        try await withEngine({ $0.typingTTL = 1.5 }) { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let roomId = try await alice.createRoom()
             try await bob.join(roomId)
-            #expect(try await bob.request("chat/typing/\(roomId)/start").status == "typing_started")
-            _ = try await bob.request("chat/typing/\(roomId)/start")
+            // Two starts back to back: the second lands well within the TTL and only refreshes it.
+            let first = try bob.send("chat/typing/\(roomId)/start")
+            let second = try bob.send("chat/typing/\(roomId)/start")
+            #expect(try await bob.reply(to: first).status == "typing_started")
+            #expect(try await bob.reply(to: second).status == "typing_started")
             let start = try await alice.event("typing_start")
             #expect(start["user_id"]?.stringValue == "bob")
             _ = try await alice.event("typing_stop", timeout: 5)
