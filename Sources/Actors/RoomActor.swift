@@ -43,12 +43,6 @@ public actor RoomActor {
         guard state.isMember(userId) else { throw ChatError.notMember }
     }
 
-    /// Room data and member list, for members (and anyone, for public rooms).
-    public func details(for userId: String, isGlobalAdmin: Bool) throws(ChatError) -> RoomState {
-        if state.info.type != .public && !state.isMember(userId) && !isGlobalAdmin { throw ChatError.notMember }
-        return state
-    }
-
     /// One page of history, newest first: messages with seq below `before`, optionally of one thread.
     public func history(
         for userId: String, limit: Int, before: UInt64?, threadId: String?

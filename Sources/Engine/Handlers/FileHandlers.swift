@@ -45,9 +45,8 @@ struct FileHandlers {
         let caption = try request.optionalString("caption", maxLength: services.configuration.maxContentLength)
         let stored = try files.file(fileId, visibleTo: request.user.userId)
         let draft = MessageDraft(
-            senderId: request.user.userId, senderName: request.user.name, senderIsGlobalAdmin: request.user.isAdmin,
-            content: caption ?? stored.info.name, kind: stored.info.mime.hasPrefix("image/") ? .image : .file,
-            flagged: request.flagged, file: stored.info)
+            request, content: caption ?? stored.info.name, kind: stored.info.mime.hasPrefix("image/") ? .image : .file,
+            file: stored.info)
         let message = try await room.post(draft, now: request.now)
         try files.shared(stored, in: room.id)
         return MessageHandlers.sent(message).with(["file_id": .string(fileId)])

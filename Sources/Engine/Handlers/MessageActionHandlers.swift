@@ -38,9 +38,7 @@ struct MessageActionHandlers {
         let (room, _) = try services.room(ofMessage: parentId)
         let content = try request.string("content", maxLength: .max)
         let draft = MessageDraft(
-            senderId: request.user.userId, senderName: request.user.name, senderIsGlobalAdmin: request.user.isAdmin,
-            content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true,
-            flagged: request.flagged)
+            request, content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true)
         let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)

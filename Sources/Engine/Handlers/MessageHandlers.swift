@@ -16,18 +16,12 @@ struct MessageHandlers {
         return kind
     }
 
-    func draft(_ request: Request, content: String, replyTo: String? = nil, inThread: Bool = false) throws(ChatError) -> MessageDraft {
-        MessageDraft(
-            senderId: request.user.userId, senderName: request.user.name, senderIsGlobalAdmin: request.user.isAdmin,
-            content: content, kind: try Self.kind(request), replyTo: replyTo, inThread: inThread,
-            flagged: request.flagged)
-    }
-
     func send(_ request: inout Request) async throws -> Reply {
         let room = try services.room(request.parameter("room_id"))
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
-        let message = try await room.post(draft(request, content: content, replyTo: replyTo), now: request.now)
+        let draft = MessageDraft(request, content: content, kind: try Self.kind(request), replyTo: replyTo)
+        let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)
         return Self.sent(message)

@@ -27,9 +27,7 @@ struct PrivateHandlers {
         // Either side may have left the conversation; sending brings both back.
         try await room.admit(Member(userId: sender.userId, name: sender.name, joinedAt: now))
         try await room.admit(Member(userId: target, name: target, joinedAt: now))
-        let draft = MessageDraft(
-            senderId: sender.userId, senderName: sender.name, senderIsGlobalAdmin: sender.isAdmin, content: content,
-            kind: try MessageHandlers.kind(request), flagged: request.flagged, targetId: target)
+        let draft = MessageDraft(request, content: content, kind: try MessageHandlers.kind(request), targetId: target)
         let message = try await room.post(draft, now: now)
         notifier.notifyIfAway(target, kind: "private_message", message: message, now: now)
         return Reply("private_message_sent", [

@@ -61,18 +61,10 @@ final class Broker: @unchecked Sendable {
 
     static func waitUntilListening(port: Int) throws {
         for _ in 0..<200 {
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = UInt16(port).bigEndian
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
+            if let fd = LoopbackSocket.connect(port: port) {
+                close(fd)
+                return
             }
-            close(fd)
-            if connected { return }
             usleep(20_000)
         }
         throw TestFailure("mosquitto did not start listening on \(port)")
