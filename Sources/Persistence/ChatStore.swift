@@ -74,7 +74,7 @@ public final class ChatStore: Sendable {
         // start-up falls back to an older one and needs every record after it.
         let oldestKept = try snapshots.list().first?.coveredLSN ?? covered
         let removed = try journal.removeFiles(coveredBy: min(oldestKept, covered))
-        logger.info(
+        logger.debug(
             "snapshot written",
             metadata: [
                 "path": "\(info.path)", "covered_lsn": "\(covered)", "body_bytes": "\(info.bodySize)",

@@ -122,7 +122,7 @@ final class RequestProcessor: Sendable {
         if let requestKey {
             // Journaled before it is published, so a retry after a crash is still answered, not re-applied.
             let expiresAt = now + replies.ttl
-            try? services.delivery.record(.reply(CachedReply(userId: user.userId, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
+            _ = try? services.delivery.record(.reply(CachedReply(userId: user.userId, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
             replies.store(user: user.userId, requestId: requestKey, reply: reply, now: now)
         }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
