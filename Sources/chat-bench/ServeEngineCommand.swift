@@ -29,7 +29,7 @@ struct ServeEngineCommand: AsyncParsableCommand {
         }
         let logger = Logger(label: "chat-engine")
         let configuration = EngineConfiguration(
-            mqttPort: mqttPort, clientID: clientId, jwtSecret: Array(BrokerOptions().jwtSecret.utf8),
+            mqttPort: mqttPort, clientID: clientId, jwtSecret: Array("chat-engine-development-secret-do-not-use-in-production".utf8),
             dataDirectory: dataDir, rateLimit: rateLimit, snapshotInterval: snapshotInterval,
             snapshotChanges: snapshotChanges)
         let engine = try ChatEngine(configuration: configuration, logger: logger)

@@ -58,11 +58,17 @@ struct SnapshotBenchCommand: AsyncParsableCommand {
         try FileManager.default.createDirectory(atPath: work, withIntermediateDirectories: true)
         let help = Self.shell("\(engineBin) serve --help 2>&1")
         let native = help.contains("--snapshot-interval")
-        print("engine: \(native ? engineBin + " serve" : bench + " serve-engine (chat-engine serve has no --snapshot-interval)")")
+        say("engine: \(native ? engineBin + " serve" : bench + " serve-engine (chat-engine serve has no --snapshot-interval)")")
 
         let broker = try Self.startBroker(port: mqttPort, dir: work)
-        defer { broker.terminate(); broker.waitUntilExit() }
+        defer {
+            kill(broker.processIdentifier, SIGKILL)  // SIGTERM may be blocked in children of this process
+            for _ in 0..<50 where broker.isRunning { usleep(20_000) }
+        }
         try await Task.sleep(for: .milliseconds(300))
+        guard broker.isRunning else {
+            throw ValidationError("mosquitto did not start on port \(mqttPort); see \(work)/mosquitto.log")
+        }
 
         func engineCommand(dataDir: String, interval: Int, changes: Int) -> String {
             let flags = "--mqtt-port \(mqttPort) --data-dir \(dataDir) --rate-limit 0 --snapshot-interval \(interval) --snapshot-changes \(changes)"
@@ -95,24 +101,24 @@ struct SnapshotBenchCommand: AsyncParsableCommand {
         }
 
         let perMessage = Double((off.rssKB - empty.rssKB) * 1024) / Double(seedMessages)
-        print("")
-        print("restore: engine \"state restored\" \(off.restoredMs) ms, process start → ready \(off.readyMs) ms")
-        print("RSS: empty \(empty.rssKB / 1024) MB, seeded \(off.rssKB / 1024) MB → \(Int(perMessage)) bytes per stored message")
-        print("seed snapshot files: " + Self.shell("ls -l '\(seedDir)' | grep snap | awk '{print $5, $9}'").replacingOccurrences(of: "\n", with: "; "))
+        say("")
+        say("restore: engine \"state restored\" \(off.restoredMs) ms, process start → ready \(off.readyMs) ms")
+        say("RSS: empty \(empty.rssKB / 1024) MB, seeded \(off.rssKB / 1024) MB → \(Int(perMessage)) bytes per stored message")
+        say("seed snapshot files: " + Self.shell("ls -l '\(seedDir)' | grep snap | awk '{print $5, $9}'").replacingOccurrences(of: "\n", with: "; "))
         for phase in [off, on] {
             let l = phase.load
-            print("load (\(phase.name)): achieved \(l["achieved_rate"] ?? "?") msg/s, p50 \(l["p50_ms"] ?? "?") ms, p99 \(l["p99_ms"] ?? "?") ms, max \(l["max_ms"] ?? "?") ms, lost \(l["lost"] ?? "?") dup \(l["dup"] ?? "?") reordered \(l["reordered"] ?? "?"); snapshots written: \(phase.snapshots.count)")
+            say("load (\(phase.name)): achieved \(l["achieved_rate"] ?? "?") msg/s, p50 \(l["p50_ms"] ?? "?") ms, p99 \(l["p99_ms"] ?? "?") ms, max \(l["max_ms"] ?? "?") ms, lost \(l["lost"] ?? "?") dup \(l["dup"] ?? "?") reordered \(l["reordered"] ?? "?"); snapshots written: \(phase.snapshots.count)")
         }
         for line in on.snapshots.prefix(3) {
             let fields = ["bytes", "encode_ms", "compress_ms", "write_ms"].compactMap { key in
-                line.range(of: "\(key)=[0-9]+", options: .regularExpression).map { String(line[$0]) }
+                line.range(of: " \(key)=[0-9]+", options: .regularExpression).map { String(line[$0]) }
             }
-            print("  snapshot: " + fields.joined(separator: " "))
+            say("  snapshot: " + fields.joined(separator: " "))
         }
         let p99Off = off.load["p99_ms"] as? Double ?? .nan
         let p99On = on.load["p99_ms"] as? Double ?? .nan
-        print(String(format: "p99 during snapshots / p99 without: %.2f×", p99On / p99Off))
-        print(#"{"bench":"snapshot","restore_ms":\#(off.restoredMs),"ready_ms":\#(off.readyMs),"rss_empty_kb":\#(empty.rssKB),"rss_seeded_kb":\#(off.rssKB),"bytes_per_message":\#(Int(perMessage)),"p99_off_ms":\#(p99Off),"p99_on_ms":\#(p99On),"snapshots_during_load":\#(on.snapshots.count)}"#)
+        say(String(format: "p99 during snapshots / p99 without: %.2f×", p99On / p99Off))
+        say(#"{"bench":"snapshot","restore_ms":\#(off.restoredMs),"ready_ms":\#(off.readyMs),"rss_empty_kb":\#(empty.rssKB),"rss_seeded_kb":\#(off.rssKB),"bytes_per_message":\#(Int(perMessage)),"p99_off_ms":\#(p99Off),"p99_on_ms":\#(p99On),"snapshots_during_load":\#(on.snapshots.count)}"#)
         if workDir == nil { _ = Self.shell("rm -rf '\(work)'") }
     }
 
@@ -134,9 +140,12 @@ struct SnapshotBenchCommand: AsyncParsableCommand {
         }
         try await Task.sleep(for: .seconds(2))
         if let pid = engine.pid { phase.rssKB = Self.rssKB(pid: pid) }
-        print("\(phase.name): ready in \(phase.readyMs) ms (state restored \(phase.restoredMs) ms), RSS \(phase.rssKB / 1024) MB")
+        say("\(phase.name): ready in \(phase.readyMs) ms (state restored \(phase.restoredMs) ms), RSS \(phase.rssKB / 1024) MB")
         try await during(&phase)
     }
+
+    /// Unbuffered, so progress shows even when the output is a file.
+    func say(_ text: String) { FileHandle.standardOutput.write(Data((text + "\n").utf8)) }
 
     static func rssKB(pid: Int32) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
