@@ -96,9 +96,12 @@ let package = Package(
                 "BenchCore",
                 "MQTT",
                 "Engine",
+                "Actors",
+                "Persistence",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Histogram", package: "hdrhistogram-swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
 

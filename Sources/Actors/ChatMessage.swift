@@ -1,28 +1,70 @@
 /// One stored message of a room's timeline.
+///
+/// Memory layout: a ring holds up to a million of these, so the common message (text, no reply, thread,
+/// edit, reaction, file or recipient) is kept small: the fields every message has are stored inline
+/// (96 bytes), the rarely set ones live in one optional copy-on-write box, and `id` is derived from
+/// `roomId` and `seq` unless it was set to something else. Value semantics and `==` are unchanged.
 public struct ChatMessage: Sendable, Equatable {
-    /// Globally unique id: `<room id>:<seq>`, so the room is known without an index lookup.
-    public var id: String
     public var roomId: String
     /// Per-room sequence number, strictly increasing, never reused.
     public var seq: UInt64
     public var senderId: String
     public var senderName: String
     public var content: String
-    public var kind: MessageKind
     /// Unix seconds, fractional.
     public var timestamp: Double
-    public var replyTo: String?
-    /// Id of the thread's root message, for replies in a thread.
-    public var threadId: String?
-    public var replyCount: Int
-    /// Emoji → user ids in the order they reacted; the emoji order is the order of first reaction.
-    public var reactions: [Reaction]
-    public var editedAt: Double?
+    public var kind: MessageKind
     public var deleted: Bool
     public var flagged: Bool
-    public var file: FileInfo?
+    /// The rarely set fields; nil while all of them have their defaults.
+    private var extras: ExtrasBox?
+
+    /// Globally unique id: `<room id>:<seq>`, so the room is known without an index lookup.
+    public var id: String {
+        get { extras?.value.customId ?? ChatMessage.id(roomId: roomId, seq: seq) }
+        set {
+            let custom = newValue == ChatMessage.id(roomId: roomId, seq: seq) ? nil : newValue
+            modifyExtras { $0.customId = custom }
+        }
+    }
+
+    public var replyTo: String? {
+        get { extras?.value.replyTo }
+        set { modifyExtras { $0.replyTo = newValue } }
+    }
+
+    /// Id of the thread's root message, for replies in a thread.
+    public var threadId: String? {
+        get { extras?.value.threadId }
+        set { modifyExtras { $0.threadId = newValue } }
+    }
+
+    public var replyCount: Int {
+        get { extras?.value.replyCount ?? 0 }
+        set { modifyExtras { $0.replyCount = newValue } }
+    }
+
+    /// Emoji → user ids in the order they reacted; the emoji order is the order of first reaction.
+    public var reactions: [Reaction] {
+        get { extras?.value.reactions ?? [] }
+        set { modifyExtras { $0.reactions = newValue } }
+    }
+
+    public var editedAt: Double? {
+        get { extras?.value.editedAt }
+        set { modifyExtras { $0.editedAt = newValue } }
+    }
+
+    public var file: FileInfo? {
+        get { extras?.value.file }
+        set { modifyExtras { $0.file = newValue } }
+    }
+
     /// Recipient of a private message.
-    public var targetId: String?
+    public var targetId: String? {
+        get { extras?.value.targetId }
+        set { modifyExtras { $0.targetId = newValue } }
+    }
 
     public init(
         roomId: String, seq: UInt64, senderId: String, senderName: String, content: String,
@@ -30,7 +72,6 @@ public struct ChatMessage: Sendable, Equatable {
         replyCount: Int = 0, reactions: [Reaction] = [], editedAt: Double? = nil, deleted: Bool = false,
         flagged: Bool = false, file: FileInfo? = nil, targetId: String? = nil
     ) {
-        self.id = ChatMessage.id(roomId: roomId, seq: seq)
         self.roomId = roomId
         self.seq = seq
         self.senderId = senderId
@@ -38,19 +79,23 @@ public struct ChatMessage: Sendable, Equatable {
         self.content = content
         self.kind = kind
         self.timestamp = timestamp
-        self.replyTo = replyTo
-        self.threadId = threadId
-        self.replyCount = replyCount
-        self.reactions = reactions
-        self.editedAt = editedAt
         self.deleted = deleted
         self.flagged = flagged
-        self.file = file
-        self.targetId = targetId
+        let extras = Extras(
+            replyTo: replyTo, threadId: threadId, replyCount: replyCount, reactions: reactions, editedAt: editedAt,
+            file: file, targetId: targetId, customId: nil)
+        self.extras = extras.isDefault ? nil : ExtrasBox(extras)
     }
 
     public var edited: Bool { editedAt != nil }
     public var isPrivate: Bool { targetId != nil }
+
+    public static func == (lhs: ChatMessage, rhs: ChatMessage) -> Bool {
+        lhs.seq == rhs.seq && lhs.timestamp == rhs.timestamp && lhs.kind == rhs.kind && lhs.deleted == rhs.deleted
+            && lhs.flagged == rhs.flagged && lhs.roomId == rhs.roomId && lhs.senderId == rhs.senderId
+            && lhs.senderName == rhs.senderName && lhs.content == rhs.content
+            && (lhs.extras === rhs.extras || (lhs.extras?.value ?? Extras()) == (rhs.extras?.value ?? Extras()))
+    }
 
     /// The id of message `seq` in room `roomId`.
     public static func id(roomId: String, seq: UInt64) -> String { "\(roomId):\(seq)" }
@@ -61,6 +106,44 @@ public struct ChatMessage: Sendable, Equatable {
         let room = id[id.startIndex..<colon]
         guard !room.isEmpty, let seq = UInt64(id[id.index(after: colon)...]) else { return nil }
         return (Substring(room), seq)
+    }
+
+    /// Mutates the rare fields, copying the box when it is shared and dropping it when all are default.
+    private mutating func modifyExtras(_ body: (inout Extras) -> Void) {
+        if extras == nil {
+            var value = Extras()
+            body(&value)
+            if !value.isDefault { extras = ExtrasBox(value) }
+            return
+        }
+        if !isKnownUniquelyReferenced(&extras!) { extras = ExtrasBox(extras!.value) }
+        body(&extras!.value)
+        if extras!.value.isDefault { extras = nil }
+    }
+
+    /// The fields most messages leave at their defaults.
+    struct Extras: Sendable, Equatable {
+        var replyTo: String?
+        var threadId: String?
+        var replyCount = 0
+        var reactions: [Reaction] = []
+        var editedAt: Double?
+        var file: FileInfo?
+        var targetId: String?
+        /// An `id` other than `<roomId>:<seq>` (only from decoding unusual snapshots or tests).
+        var customId: String?
+
+        var isDefault: Bool {
+            replyTo == nil && threadId == nil && replyCount == 0 && reactions.isEmpty && editedAt == nil
+                && file == nil && targetId == nil && customId == nil
+        }
+    }
+
+    /// Copy-on-write storage of ``Extras``: only mutated through `modifyExtras` after a uniqueness check,
+    /// so a shared instance is never written.
+    final class ExtrasBox: @unchecked Sendable {
+        var value: Extras
+        init(_ value: Extras) { self.value = value }
     }
 }
 

@@ -15,7 +15,7 @@ struct ChatBench: AsyncParsableCommand {
               chat-bench stress --mqtt-port 18830 --duration 20
             (`stress --engine-cmd "…"` starts the engine itself.)
             """,
-        subcommands: [LoadCommand.self, StressCommand.self]
+        subcommands: [LoadCommand.self, StressCommand.self, SeedSnapshotCommand.self, SnapshotBenchCommand.self, ServeEngineCommand.self]
     )
 }
 

@@ -41,6 +41,9 @@ final class EngineProcess: @unchecked Sendable {
         throw StressError("engine not ready after \(Int(timeout)) s; see \(logPath)")
     }
 
+    /// The running child's process id (the engine itself: the shell `exec`s it).
+    var pid: Int32? { lock.withLock { process.flatMap { $0.isRunning ? $0.processIdentifier : nil } } }
+
     /// SIGKILL, as a crash would.
     func kill9() {
         let child = lock.withLock { process }

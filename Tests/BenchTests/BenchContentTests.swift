@@ -19,3 +19,18 @@ struct BenchContentTests {
         #expect(BenchContent.find(in: []) == nil)
     }
 }
+
+@Suite struct SeedTextTests {
+    @Test func uuidShape() {
+        var rng = SplitMix64(seed: 1)
+        let id = SeedText.uuid(&rng)
+        #expect(id.utf8.count == 36)
+        #expect(id.split(separator: "-").map(\.count) == [8, 4, 4, 4, 12])
+        #expect(SeedText.uuid(&rng) != id)
+    }
+
+    @Test func sentenceLength() {
+        var rng = SplitMix64(seed: 2)
+        for length in [1, 10, 70, 300] { #expect(SeedText.sentence(length: length, &rng).utf8.count == length) }
+    }
+}

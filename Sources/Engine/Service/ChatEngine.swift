@@ -52,7 +52,10 @@ public final class ChatEngine: Service, Sendable {
         let outbound = try MQTTClient(
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
-                username: configuration.mqttUsername, password: configuration.mqttPassword),
+                username: configuration.mqttUsername, password: configuration.mqttPassword,
+                // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight):
+                // with 1000 in flight that walk was 14 % of the engine's CPU at full load (docs/BENCHMARKS.md).
+                sendMaximum: 100),
             logger: logger, onMessage: { _ in })
         let failures: @Sendable (MQTTError) -> Void = { error in
             logger.warning("publish failed", metadata: ["error": "\(error)"])
