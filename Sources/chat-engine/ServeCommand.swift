@@ -37,7 +37,7 @@ struct ServeCommand: AsyncParsableCommand {
             // Shutdown runs in reverse order: the engine drains first, the HTTP endpoint goes last.
             var services: [any Service] = []
             if resolved.metricsPort != 0 {
-                let gateway = try WebGateway(engine: engine, logger: logger)
+                let gateway = WebGateway(engine: engine, logger: logger)
                 services.append(OperationsServer(
                     host: resolved.httpHost, port: resolved.metricsPort, registry: registry, isHealthy: { engine.isHealthy },
                     beforeScrape: { sampler.sample() }, gateway: gateway, logger: logger))

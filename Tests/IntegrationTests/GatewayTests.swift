@@ -144,7 +144,7 @@ func withGateway(
     logger.logLevel = .warning
     try await withEngine { harness in
         let engine = harness.engine
-        let gateway = try WebGateway(engine: engine, configuration: configuration, logger: logger)
+        let gateway = WebGateway(engine: engine, configuration: configuration, logger: logger)
         let probe = HTTPProbe(port: try Broker.freePort())
         let server = OperationsServer(
             port: probe.port, registry: PrometheusCollectorRegistry(), isHealthy: { engine.isHealthy },

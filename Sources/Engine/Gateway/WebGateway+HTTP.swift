@@ -22,6 +22,15 @@ extension WebGateway {
             router.get(RouterPath(name), use: response)
             if name == "index.html" { router.get("/", use: response) }
         }
+        if resources.files["index.html"] == nil {
+            router.get("/") { _, _ -> Response in
+                OperationsServer.text(Array("""
+                    The web client is not installed: copy .build/release/\(WebResources.bundleName) beside the \
+                    chat-engine binary, or its web folder to ../share/chat-engine/web (see docs/WEB.md).
+
+                    """.utf8), status: .notFound)
+            }
+        }
         router.get("ws") { request, _ -> Response in
             self.identify(token: request.uri.queryParameters["token"]) == nil
                 ? OperationsServer.text(Array("a valid token is required: /ws?token=…\n".utf8), status: .unauthorized)

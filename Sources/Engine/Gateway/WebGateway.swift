@@ -26,12 +26,16 @@ public final class WebGateway: Sendable {
     ///   - engine: the engine whose pipeline and inboxes the sockets share.
     ///   - configuration: frame size and queue limits.
     ///   - logger: where sessions log (debug level).
-    /// - Throws: `ConfigurationError` when the web client's files are not installed beside the executable.
-    public init(engine: ChatEngine, configuration: WebGatewayConfiguration = .init(), logger: Logger) throws {
+    public init(engine: ChatEngine, configuration: WebGatewayConfiguration = .init(), logger: Logger) {
         self.engine = engine
         self.configuration = configuration
-        self.resources = try WebResources.bundled()
+        self.resources = WebResources.bundled()
         self.logger = logger
+        if resources.directory == nil {
+            logger.warning("the web client's files were not found; / answers 404 (the WebSocket gateway still works)", metadata: [
+                "searched": "\(WebResources.searchPath.map(\.path))",
+            ])
+        }
     }
 
     /// Number of open WebSockets.

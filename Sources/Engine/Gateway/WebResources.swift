@@ -1,6 +1,10 @@
 import Foundation
 
 /// The browser client's files (`Sources/Engine/Resources/web`), read once at start-up and served from memory.
+///
+/// SwiftPM copies them into `chat-engine_Engine.resources/web` beside the built executable. An installed
+/// binary finds them beside itself or in `../share/chat-engine/web`; without them the engine still runs
+/// (and the WebSocket still works), and `GET /` says how to install the page.
 struct WebResources: Sendable {
     struct File: Sendable {
         let bytes: [UInt8]
@@ -9,18 +13,33 @@ struct WebResources: Sendable {
 
     /// Files by name, e.g. `index.html`.
     let files: [String: File]
+    /// Where they were read from, or nil when none were found.
+    let directory: String?
 
-    /// Reads every file of the bundled `web` folder.
-    static func bundled() throws -> WebResources {
-        guard let directory = Bundle.module.url(forResource: "web", withExtension: nil) else {
-            throw ConfigurationError("the web client's files (Resources/web) are missing beside the executable")
+    /// The name of SwiftPM's resource bundle of the Engine target.
+    static let bundleName = "chat-engine_Engine.resources"
+
+    /// Folders searched, in order: beside the executable (SwiftPM's layout, also for tests), then `share`.
+    static var searchPath: [URL] {
+        let executableDirectory = Bundle.main.bundleURL
+        return [
+            executableDirectory.appendingPathComponent(bundleName).appendingPathComponent("web"),
+            executableDirectory.deletingLastPathComponent().appendingPathComponent("share/chat-engine/web"),
+        ]
+    }
+
+    /// Reads every file of the first folder of `searchPath` that has an `index.html`.
+    static func bundled() -> WebResources {
+        for directory in searchPath
+        where FileManager.default.fileExists(atPath: directory.appendingPathComponent("index.html").path) {
+            var files: [String: File] = [:]
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: directory.path)) ?? [] {
+                guard let data = FileManager.default.contents(atPath: directory.appendingPathComponent(name).path) else { continue }
+                files[name] = File(bytes: Array(data), contentType: contentType(of: name))
+            }
+            return WebResources(files: files, directory: directory.path)
         }
-        var files: [String: File] = [:]
-        for name in try FileManager.default.contentsOfDirectory(atPath: directory.path) {
-            let data = try Data(contentsOf: directory.appendingPathComponent(name))
-            files[name] = File(bytes: Array(data), contentType: contentType(of: name))
-        }
-        return WebResources(files: files)
+        return WebResources(files: [:], directory: nil)
     }
 
     static func contentType(of name: String) -> String {
