@@ -14,6 +14,8 @@ import subprocess
 import sys
 import tempfile
 import time
+import zlib
+import struct
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
@@ -69,6 +71,16 @@ def message_node(driver, text):
         if text in node.find_element(By.CSS_SELECTOR, ".content").text:
             return node
     return None
+
+
+def tiny_png(path, width=48, height=32):
+    """A small gradient PNG, written without any imaging library."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (37 + x * 4, 99 + y * 3, 235, 255)) for y in range(height))
+    def chunk(kind, data):
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    with open(path, "wb") as file:
+        file.write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 6, 0, 0, 0))
+                   + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
 def mqtt_publish(topic, payload):
@@ -176,6 +188,16 @@ def main():
         carol.wait_for("the thread reply", lambda t, v: v.get("content") == "Welcome, Carol!" and v.get("thread_id"))
         wait(alice, "the reply count", lambda d: "1 reply" in d.find_element(By.ID, "messages").text)
 
+        # Bob uploads a picture (chunked upload, then share); Alice's page downloads and shows it.
+        picture = os.path.join(tempfile.mkdtemp(), "gradient.png")
+        tiny_png(picture)
+        bob.find_element(By.ID, "file-input").send_keys(picture)
+        wait(alice, "the shared picture", lambda d: any(
+            img.get_attribute("src") and img.get_attribute("src").startswith("blob:") and d.execute_script(
+                "return arguments[0].complete && arguments[0].naturalWidth", img) == 48
+            for img in d.find_elements(By.CSS_SELECTOR, "#messages .message .file img")))
+        carol.wait_for("the file message", lambda t, v: v.get("type") == "image" and (v.get("file") or {}).get("name") == "gradient.png")
+
         # An error becomes a toast carrying its code.
         bob.find_element(By.ID, "toggle-sidebar").click()
         time.sleep(0.3)
@@ -192,8 +214,9 @@ def main():
         time.sleep(0.3)
         os.makedirs(os.path.dirname(SCREENSHOT) or ".", exist_ok=True)
         alice.save_screenshot(SCREENSHOT)
-        bob.save_screenshot(os.path.splitext(SCREENSHOT)[0] + "-narrow.png")
-        print(f"screenshots: {SCREENSHOT}")
+        if os.environ.get("CHAT_SCREENSHOT_NARROW"):
+            bob.save_screenshot(os.environ["CHAT_SCREENSHOT_NARROW"])
+        print(f"screenshot: {SCREENSHOT}")
     finally:
         for driver in (alice, bob):
             driver.quit()
