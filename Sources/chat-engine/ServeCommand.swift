@@ -37,10 +37,12 @@ struct ServeCommand: AsyncParsableCommand {
             // Shutdown runs in reverse order: the engine drains first, the HTTP endpoint goes last.
             var services: [any Service] = []
             if resolved.metricsPort != 0 {
+                let gateway = WebGateway(engine: engine, logger: logger)
                 services.append(OperationsServer(
-                    port: resolved.metricsPort, registry: registry, isHealthy: { engine.isHealthy },
-                    beforeScrape: { sampler.sample() }, logger: logger))
-                logger.info("metrics and health on http://127.0.0.1:\(resolved.metricsPort)/metrics and /healthz")
+                    host: resolved.httpHost, port: resolved.metricsPort, registry: registry, isHealthy: { engine.isHealthy },
+                    beforeScrape: { sampler.sample() }, gateway: gateway, logger: logger))
+                let base = "http://\(resolved.httpHost):\(resolved.metricsPort)"
+                logger.info("web client on \(base)/ (WebSocket \(base)/ws), metrics and health on \(base)/metrics and /healthz")
             }
             services.append(sampler)
             services.append(engine)

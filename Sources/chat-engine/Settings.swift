@@ -39,6 +39,8 @@ struct Settings: ParsableArguments {
     var logFormat: String?
     @Option(name: .customLong("metrics-port"), help: ArgumentHelp(Setting.metricsPort.help))
     var metricsPort: String?
+    @Option(name: .customLong("http-host"), help: ArgumentHelp(Setting.httpHost.help))
+    var httpHost: String?
     @Flag(name: .customLong("allow-empty-start"), help: ArgumentHelp(Setting.allowEmptyStart.help))
     var allowEmptyStart = false
 
@@ -49,7 +51,7 @@ struct Settings: ParsableArguments {
             (.mqttPassword, mqttPassword), (.clientID, clientID), (.jwtSecret, jwtSecret), (.dataDir, dataDir),
             (.snapshotInterval, snapshotInterval), (.snapshotChanges, snapshotChanges), (.fsync, fsync),
             (.rateLimit, rateLimit), (.maxFileSize, maxFileSize), (.logLevel, logLevel), (.logFormat, logFormat),
-            (.metricsPort, metricsPort), (.allowEmptyStart, allowEmptyStart ? "true" : nil),
+            (.metricsPort, metricsPort), (.httpHost, httpHost), (.allowEmptyStart, allowEmptyStart ? "true" : nil),
         ]
         return Dictionary(uniqueKeysWithValues: given.compactMap { setting, value in value.map { (setting, $0) } })
     }

@@ -24,6 +24,7 @@ import Testing
             (.maxFileSize, "--max-file-size", "CHAT_MAX_FILE_SIZE", "10485760"),
             (.logLevel, "--log-level", "CHAT_LOG_LEVEL", "info"),
             (.metricsPort, "--metrics-port", "CHAT_METRICS_PORT", "9464"),
+            (.httpHost, "--http-host", "CHAT_HTTP_HOST", "127.0.0.1"),
             (.logFormat, "--log-format", "CHAT_LOG_FORMAT", "human"),
             (.allowEmptyStart, "--allow-empty-start", "CHAT_ALLOW_EMPTY_START", "false"),
         ]
@@ -87,6 +88,7 @@ import Testing
             .clientID: "engine-1", .jwtSecret: Self.secret + "!", .dataDir: "/var/lib/chat",
             .snapshotInterval: "2.5", .snapshotChanges: "50", .fsync: "NO", .rateLimit: "0",
             .maxFileSize: "1024", .logLevel: "DEBUG", .logFormat: "json", .metricsPort: "0", .allowEmptyStart: "true",
+            .httpHost: "0.0.0.0",
         ]
         #expect(flags.count == Setting.allCases.count)
         let settings = try SettingsResolver(flags: flags).resolve()
@@ -107,6 +109,7 @@ import Testing
         #expect(settings.logLevel == .debug)
         #expect(settings.logFormat == .json)
         #expect(settings.metricsPort == 0)
+        #expect(settings.httpHost == "0.0.0.0")
     }
 
     @Test(arguments: [

@@ -1,10 +1,12 @@
 import Hummingbird
+import HummingbirdWebSocket
 import Logging
 import Prometheus
 import ServiceLifecycle
 
 /// The operator's HTTP endpoint (Hummingbird): `GET /metrics` in Prometheus text and `GET /healthz`,
-/// 200 `ok` while the engine is connected to the broker and 503 otherwise.
+/// 200 `ok` while the engine is connected to the broker and 503 otherwise; with a `WebGateway`, also the
+/// browser client on `GET /` and its WebSocket on `GET /ws?token=…`.
 public struct OperationsServer: Service {
     let application: any Service
 
@@ -14,6 +16,7 @@ public struct OperationsServer: Service {
     ///   - registry: the Prometheus registry `/metrics` renders.
     ///   - isHealthy: what `/healthz` reports.
     ///   - beforeScrape: called before each `/metrics` rendering, e.g. to refresh sampled gauges.
+    ///   - gateway: the web client and its WebSocket gateway, or nil for metrics and health only.
     ///   - logger: the server's logger.
     public init(
         host: String = "127.0.0.1",
@@ -21,6 +24,7 @@ public struct OperationsServer: Service {
         registry: PrometheusCollectorRegistry,
         isHealthy: @escaping @Sendable () -> Bool,
         beforeScrape: @escaping @Sendable () -> Void = {},
+        gateway: WebGateway? = nil,
         logger: Logger
     ) {
         let router = Hummingbird.Router(context: BasicRequestContext.self)
@@ -36,8 +40,17 @@ public struct OperationsServer: Service {
                 ? Self.text(Array("ok\n".utf8), status: .ok)
                 : Self.text(Array("unavailable\n".utf8), status: .serviceUnavailable)
         }
-        application = Application(
-            router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        if let gateway {
+            gateway.addRoutes(to: router)
+            application = Application(
+                router: router,
+                server: .http1WebSocketUpgrade(
+                    webSocketRouter: gateway.webSocketRouter(), configuration: gateway.serverConfiguration),
+                configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        } else {
+            application = Application(
+                router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        }
     }
 
     public func run() async throws {

@@ -18,6 +18,8 @@ public final class ChatEngine: Service, Sendable {
     var processor: RequestProcessor { core.processor }
     var router: Router { core.router }
     let dispatcher: Dispatcher<RequestProcessor.Inbound>
+    /// Open WebSockets of the web gateway; everything published to a user's inbox also goes to them.
+    let sockets: SocketRegistry
     let inbound: MQTTClient
     let outbound: MQTTClient
     let logger: Logger
@@ -60,7 +62,8 @@ public final class ChatEngine: Service, Sendable {
         let failures: @Sendable (MQTTError) -> Void = { error in
             logger.warning("publish failed", metadata: ["error": "\(error)"])
         }
-        let outbox = MQTTOutbox(client: outbound, failures: failures)
+        let sockets = SocketRegistry()
+        let outbox = GatewayOutbox(base: MQTTOutbox(client: outbound, failures: failures), sockets: sockets)
         let core = try EngineCore(
             configuration: configuration, logger: logger, outbox: outbox, changeLog: journal ?? VolatileChangeLog())
         if let recovered {
@@ -76,6 +79,7 @@ public final class ChatEngine: Service, Sendable {
         let dispatcher = Dispatcher<RequestProcessor.Inbound>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
         self.core = core
+        self.sockets = sockets
         self.dispatcher = dispatcher
         self.outbound = outbound
         self.inbound = try MQTTClient(
@@ -85,11 +89,23 @@ public final class ChatEngine: Service, Sendable {
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
             onMessage: { message in
-                guard let (match, key) = ChatEngine.classify(message, router: router),
-                      let inbound = processor.admit(message, match: match)
-                else { return }
-                dispatcher.submit(inbound, key: key, bulk: match?.isBulk ?? false)
+                ChatEngine.submit(message, router: router, processor: processor, dispatcher: dispatcher)
             })
+    }
+
+    /// Takes one request into the pipeline, as libmosquitto's callback does for the broker's copies:
+    /// classify → admit → the lane. Blocks while that lane is full, so call it off the cooperative pool.
+    func submit(_ message: MQTTMessage) {
+        Self.submit(message, router: router, processor: processor, dispatcher: dispatcher)
+    }
+
+    static func submit(
+        _ message: MQTTMessage, router: Router, processor: RequestProcessor, dispatcher: Dispatcher<RequestProcessor.Inbound>
+    ) {
+        guard let (match, key) = classify(message, router: router),
+              let inbound = processor.admit(message, match: match)
+        else { return }
+        dispatcher.submit(inbound, key: key, bulk: match?.isBulk ?? false)
     }
 
     /// The subscriptions: each route's filter at its QoS with its own identifier, plus the catch-all.

@@ -19,6 +19,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case logLevel = "log-level"
     case logFormat = "log-format"
     case metricsPort = "metrics-port"
+    case httpHost = "http-host"
     case allowEmptyStart = "allow-empty-start"
 
     /// The command-line flag, e.g. `--mqtt-port`.
@@ -45,6 +46,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .logLevel: "info"
         case .logFormat: "human"
         case .metricsPort: "9464"
+        case .httpHost: "127.0.0.1"
         case .allowEmptyStart: "false"
         }
     }
@@ -66,7 +68,8 @@ public enum Setting: String, CaseIterable, Sendable {
         case .maxFileSize: "Largest file upload in bytes."
         case .logLevel: "trace, debug, info, notice, warning, error or critical."
         case .logFormat: "human (one line of text) or json (one JSON object per line)."
-        case .metricsPort: "Port of /metrics and /healthz on 127.0.0.1, 0 = off."
+        case .metricsPort: "Port of the HTTP endpoint (/metrics, /healthz, the web client on / and /ws), 0 = off."
+        case .httpHost: "Address the HTTP endpoint listens on; it has no TLS, so keep it on loopback behind a proxy."
         case .allowEmptyStart: "Start empty when snapshot files exist but none can be read (otherwise refuse to start)."
         }
     }

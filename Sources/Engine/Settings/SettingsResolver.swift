@@ -101,6 +101,7 @@ public struct SettingsResolver: Sendable {
             },
             logFormat: try required(.logFormat, expected: "human or json") { LogFormat(rawValue: $0.lowercased()) },
             metricsPort: try required(.metricsPort, expected: "a port 0-65535 (0 = off)", Self.integer(in: 0...65535)),
+            httpHost: try required(.httpHost, expected: "a host name or address", Self.nonEmpty),
             usesDevelopmentSecret: secret.isDevelopment)
     }
 

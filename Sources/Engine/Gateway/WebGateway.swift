@@ -1,0 +1,161 @@
+import Actors
+import Dispatch
+import Hummingbird
+import HummingbirdWebSocket
+import Logging
+import MQTT
+import Wire
+
+/// The browser transport: WebSockets on the operations HTTP listener whose frames go through the engine's
+/// own request pipeline, and which receive everything the engine publishes to their user's inbox.
+///
+/// It is a transport, not a second engine: a frame `{"topic": "chat/…", "payload": {…}}` becomes an
+/// `MQTTMessage` carrying the socket's token as `authorization: Bearer …` and is submitted exactly like a
+/// copy delivered by the broker (classify → admit → lane), so routing, authentication, de-duplication, the
+/// rate limit, middleware and handlers are the same; replies and events come back through `GatewayOutbox`.
+public final class WebGateway: Sendable {
+    let engine: ChatEngine
+    let configuration: WebGatewayConfiguration
+    let resources: WebResources
+    let logger: Logger
+    /// Submissions leave the cooperative pool here: `ChatEngine.submit` blocks while a lane is full. One
+    /// serial queue, like libmosquitto's one thread, keeps each socket's requests in order.
+    private let intake = DispatchQueue(label: "chat-engine.gateway.intake")
+
+    /// - Parameters:
+    ///   - engine: the engine whose pipeline and inboxes the sockets share.
+    ///   - configuration: frame size and queue limits.
+    ///   - logger: where sessions log (debug level).
+    public init(engine: ChatEngine, configuration: WebGatewayConfiguration = .init(), logger: Logger) {
+        self.engine = engine
+        self.configuration = configuration
+        self.resources = WebResources.bundled()
+        self.logger = logger
+        if resources.directory == nil {
+            logger.warning("the web client's files were not found; / answers 404 (the WebSocket gateway still works)", metadata: [
+                "searched": "\(WebResources.searchPath.map(\.path))",
+            ])
+        }
+    }
+
+    /// Number of open WebSockets.
+    public var openSockets: Int { engine.sockets.count }
+
+    /// The user a token stands for, or nil when it is missing, forged or expired.
+    func identify(token: Substring?) -> Identity? {
+        guard let token, !token.isEmpty,
+              let claims = try? engine.processor.authenticator.claims(of: String(token), now: engine.services.now())
+        else { return nil }
+        return Identity(userId: claims.sub, name: claims.displayName, isAdmin: claims.isAdmin)
+    }
+
+    // MARK: Sessions
+
+    /// Runs one socket until either side closes it or it falls too far behind.
+    func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, token: String, user: Identity) async {
+        let socket = GatewaySocket(
+            userId: user.userId, capacity: configuration.queueCapacity, maxBytes: configuration.maxQueuedBytes)
+        engine.sockets.add(socket)
+        defer {
+            engine.sockets.remove(socket)
+            socket.finish()
+        }
+        logger.debug("web socket opened", metadata: ["user": "\(user.userId)", "open": "\(engine.sockets.count)"])
+        socket.enqueue(GatewayFrame.envelope(topic: Inbox.prefix(user.userId) + "session", payload: JSONValue.object([
+            "type": "session", "user_id": .string(user.userId), "name": .string(user.name), "is_admin": .bool(user.isAdmin),
+        ]).serialized()))
+        var slowConsumer = false
+        await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                await self.read(inbound, socket: socket, token: token)
+                socket.finish()
+                return false
+            }
+            group.addTask {
+                await Self.write(socket, to: outbound)
+                return false
+            }
+            group.addTask {
+                for await _ in socket.overflows {}
+                return socket.isOverflowed
+            }
+            for await overflowed in group where overflowed {
+                slowConsumer = true
+                group.cancelAll()
+            }
+        }
+        if slowConsumer {
+            logger.info("web socket closed: slow consumer", metadata: ["user": "\(user.userId)"])
+            await Self.closeSlowConsumer(outbound)
+        }
+        logger.debug("web socket closed", metadata: ["user": "\(user.userId)"])
+    }
+
+    /// Reads the client's frames and submits each request, one at a time, in order.
+    func read(_ inbound: WebSocketInboundStream, socket: GatewaySocket, token: String) async {
+        let authorization = [MQTTUserProperty(name: "authorization", value: "Bearer " + token)]
+        do {
+            for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
+                guard case .text(let text) = message else {
+                    socket.enqueue(GatewayFrame.refusal(
+                        .init(error: ChatError(.invalidPayload, "frames are JSON text, not binary"), topic: "", requestId: nil),
+                        userId: socket.userId))
+                    continue
+                }
+                let bytes = Array(text.utf8)
+                guard identify(token: Substring(token)) != nil else {
+                    // The token expired while the socket was open: say so, then stop reading (the socket closes).
+                    let requestId = (try? JSONParser.parse(bytes))?["payload"]?["request_id"]?.stringValue
+                    socket.enqueue(GatewayFrame.refusal(
+                        .init(error: ChatError(.unauthorized, "the token has expired; sign in again"), topic: "", requestId: requestId),
+                        userId: socket.userId))
+                    return
+                }
+                switch GatewayFrame.request(from: bytes) {
+                case .failure(let refusal):
+                    socket.enqueue(GatewayFrame.refusal(refusal, userId: socket.userId))
+                case .success(let request):
+                    await submit(MQTTMessage(
+                        topic: request.topic, payload: request.payload, qos: 1, userProperties: authorization))
+                }
+            }
+        } catch {
+            logger.debug("web socket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Hands a request to the engine from the intake queue; returns once it has a place in its lane.
+    func submit(_ message: MQTTMessage) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            intake.async { [engine] in
+                engine.submit(message)
+                continuation.resume()
+            }
+        }
+    }
+
+    /// Writes queued frames in order until the queue ends, the socket overflows or a write fails.
+    static func write(_ socket: GatewaySocket, to outbound: WebSocketOutboundWriter) async {
+        for await frame in socket.frames {
+            socket.dequeued(frame)
+            guard !socket.isOverflowed, !Task.isCancelled else { return }
+            do {
+                try await outbound.withTextMessageWriter { try await $0(frame) }
+            } catch {
+                socket.finish()
+                return
+            }
+        }
+    }
+
+    /// Sends close 1008 (policy violation), giving up after a few seconds (a peer that reads nothing never
+    /// takes it; the server then drops the connection after its close timeout).
+    static func closeSlowConsumer(_ outbound: WebSocketOutboundWriter) async {
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer: outbound queue full") }
+            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            await group.next()
+            group.cancelAll()
+        }
+    }
+}
