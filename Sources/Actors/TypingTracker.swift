@@ -37,9 +37,6 @@ public actor TypingTracker {
         }
     }
 
-    /// The earliest expiry, for scheduling.
-    public var nextExpiry: Double? { typists.values.map(\.expiresAt).min() }
-
     /// Users typing now.
     public var typingUsers: [String] { Array(typists.keys) }
 

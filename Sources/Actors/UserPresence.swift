@@ -40,9 +40,6 @@ public actor UserPresence {
         return true
     }
 
-    /// When the current status lapses (nil when offline).
-    public var deadline: Double? { status == .offline ? nil : expiresAt }
-
     func currentStatus(now: Double) -> PresenceStatus {
         status != .offline && expiresAt > now ? status : .offline
     }

@@ -162,6 +162,8 @@ public final class ChatEngine: Service, Sendable {
             inbound.disconnect()
             dispatcher.finish()
         }
+        // No presence, typing or upload expiry may fire into a closing engine.
+        services.scheduler.stop()
         if let snapshotter {
             await snapshotter.write(reason: "shutdown")
             do {

@@ -40,8 +40,6 @@ final class FileService: Sendable {
     /// Every file's metadata, for snapshots.
     var all: [StoredFile] { files.withLock { Array($0.values) } }
 
-    var pendingUploadCount: Int { uploads.withLock { $0.count } }
-
     // MARK: Uploads
 
     /// Adds one chunk; returns the stored file once every chunk arrived, nil while parts are missing.
