@@ -2,6 +2,8 @@
 public struct ReplyLedger: Sendable {
     /// Replies received per request id sent; zero until the reply comes.
     private var replies: [String: Int] = [:]
+    /// Times each request was sent again with the same id; each may bring one more (identical) reply.
+    private var resent: [String: Int] = [:]
     /// Replies whose `request_id` was never sent (or absent).
     public private(set) var unmatched = 0
 
@@ -10,6 +12,11 @@ public struct ReplyLedger: Sendable {
     /// Records a request about to be published.
     public mutating func sent(_ requestId: String) {
         replies[requestId] = 0
+    }
+
+    /// Records that a request went out again with the same id (a client's retry after no reply).
+    public mutating func resent(_ requestId: String) {
+        resent[requestId, default: 0] += 1
     }
 
     /// Records a reply; returns whether it is the first for a known request.
@@ -27,8 +34,10 @@ public struct ReplyLedger: Sendable {
     public var requests: Int { replies.count }
     /// Requests with no reply.
     public var missing: Int { replies.values.lazy.filter { $0 == 0 }.count }
-    /// Replies beyond the first, summed over requests.
-    public var duplicates: Int { replies.values.reduce(0) { $0 + max(0, $1 - 1) } }
+    /// Replies beyond the first and beyond one per retry, summed over requests.
+    public var duplicates: Int { replies.reduce(0) { $0 + max(0, $1.value - 1 - (resent[$1.key] ?? 0)) } }
+    /// Requests sent again.
+    public var retried: Int { resent.count }
     /// Ids of requests without a reply, sorted (for the report).
     public var missingIds: [String] { replies.filter { $0.value == 0 }.map(\.key).sorted() }
 }

@@ -38,8 +38,14 @@ public struct RoomTimeline: Sendable {
     public var lastSeq: UInt64? { periods.last?.seqs.max() }
 
     /// Checks order, gaps and repeats; `finalSeq` (the room's last seq, when known) checks the tail of
-    /// a period still open at the end.
-    public func violations(finalSeq: UInt64?) -> [String] {
+    /// a period still open at the end. With `stored` (the seqs history holds), a gap every seq of which
+    /// history has is not a violation: across a crash, events the engine had stored but not yet published
+    /// are lost in flight, and clients fill such gaps from `history` by `seq`.
+    public func violations(finalSeq: UInt64?, stored: Set<UInt64>? = nil) -> [String] {
+        func fillable(_ range: ClosedRange<UInt64>) -> Bool {
+            guard let stored else { return false }
+            return range.allSatisfy { stored.contains($0) }
+        }
         var found: [String] = []
         for (index, period) in periods.enumerated() {
             var previous: UInt64?
@@ -49,12 +55,12 @@ public struct RoomTimeline: Sendable {
                     found.append("period \(index): duplicate seq \(seq)")
                 } else if let previous, seq < previous {
                     found.append("period \(index): seq \(seq) after \(previous) (out of order)")
-                } else if let previous, seq > previous + 1 {
+                } else if let previous, seq > previous + 1, !fillable((previous + 1)...(seq - 1)) {
                     found.append("period \(index): gap, seqs \(previous + 1)...\(seq - 1) missing")
                 }
                 previous = max(previous ?? seq, seq)
             }
-            if !period.closed, let finalSeq, let last = previous, last < finalSeq {
+            if !period.closed, let finalSeq, let last = previous, last < finalSeq, !fillable((last + 1)...finalSeq) {
                 found.append("period \(index): missing tail, last seq \(last) of \(finalSeq)")
             }
         }

@@ -42,7 +42,8 @@ struct StressAudit {
                 let timeline = user.state.withLock { $0.timelines[roomId] }
                 checked.periods += timeline?.periods.count ?? 0
                 checked.deliveries += timeline?.periods.reduce(0) { $0 + $1.seqs.count } ?? 0
-                violations += (timeline?.violations(finalSeq: finalSeq) ?? []).map { "room \(roomId) user \(user.id): \($0)" }
+                let stored = run.options.chaos ? Set(history.keys) : nil
+                violations += (timeline?.violations(finalSeq: finalSeq, stored: stored) ?? []).map { "room \(roomId) user \(user.id): \($0)" }
             }
         }
         var ledger = (requests: 0, missing: 0, duplicates: 0, unmatched: 0)

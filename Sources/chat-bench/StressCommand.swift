@@ -19,7 +19,9 @@ struct StressCommand: AsyncParsableCommand {
 
             --engine-cmd "chat-engine serve --dev --rate-limit 0 --mqtt-port P --data-dir D" starts the \
             engine (waiting for its `ready` line) and stops it at the end; with --chaos it is SIGKILLed \
-            and restarted at random moments (acknowledged messages must survive).
+            and restarted at random moments: acknowledged messages must survive; a request without a reply \
+            is retried with the same request_id (up to 3 times, as PROTOCOL.md §1.10 tells clients), and a \
+            live-delivery gap across a crash must be filled by history.
             Ops available: \(StressOp.allCases.map(\.rawValue).joined(separator: ",")).
             """
     )

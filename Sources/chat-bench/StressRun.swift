@@ -26,7 +26,8 @@ final class StressRun: Sendable {
         let o = options
         if let engine { try await engine.start() }
         let ids = (0..<o.users).map { "st\(tag)-u\($0)" }
-        let users = try ids.map { try StressUser(id: $0, token: token(for: $0), broker: o.broker, world: world, peers: ids) }
+        let users = try ids.map { try StressUser(
+            id: $0, token: token(for: $0), broker: o.broker, world: world, peers: ids, retries: o.chaos ? 3 : 0) }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for user in users { group.addTask { try await user.session.connect() } }
             try await group.waitForAll()

@@ -25,9 +25,13 @@ final class StressUser: Sendable {
     let state = Locked(State())
     let session: BenchSession
     let peers: [String]
+    /// Times a request without a reply is sent again with the same `request_id`, as PROTOCOL.md §1.10 tells
+    /// clients to do: only under chaos, where the engine may die holding a request it had not yet stored.
+    let retries: Int
 
-    init(id: String, token: String, broker: BrokerOptions, world: StressWorld, peers: [String]) throws {
+    init(id: String, token: String, broker: BrokerOptions, world: StressWorld, peers: [String], retries: Int = 0) throws {
         self.id = id
+        self.retries = retries
         self.world = world
         self.peers = peers
         let state = self.state
@@ -92,7 +96,14 @@ final class StressUser: Sendable {
             state.ledger.sent(requestId)
             return requestId
         }
-        let reply = await session.request(topic, fields, id: requestId)
+        var reply = await session.request(topic, fields, id: requestId)
+        var attempt = 0
+        while reply == nil && attempt < retries {
+            attempt += 1
+            state.withLock { $0.ledger.resent(requestId) }
+            world.count(op, "retried after no reply")
+            reply = await session.request(topic, fields, id: requestId)
+        }
         let status = reply?.replyStatus ?? "no reply in 5 s"
         world.count(op, status)
         if status == "error:internal" { world.violation("\(op.rawValue) \(topic): internal error \(reply?.description ?? "")") }

@@ -96,3 +96,32 @@ struct RoomAuditTests {
         #expect(audit.violations().isEmpty)
     }
 }
+
+struct ReplyLedgerRetryTests {
+    @Test func aRetryMayBringOneMoreIdenticalReplyButNoMore() {
+        var ledger = ReplyLedger()
+        ledger.sent("r1")
+        ledger.resent("r1")
+        ledger.replied("r1")
+        ledger.replied("r1")
+        #expect(ledger.missing == 0)
+        #expect(ledger.duplicates == 0)
+        #expect(ledger.retried == 1)
+        ledger.replied("r1")
+        #expect(ledger.duplicates == 1)
+        ledger.sent("r2")
+        ledger.resent("r2")
+        #expect(ledger.missing == 1)
+    }
+}
+
+struct RoomTimelineRepairTests {
+    @Test func aGapHistoryFillsIsNotAViolationUnderChaosOnly() {
+        var timeline = RoomTimeline()
+        timeline.open()
+        for seq: UInt64 in [1, 2, 4, 5] { timeline.deliver(seq) }
+        #expect(timeline.violations(finalSeq: 5).count == 1)
+        #expect(timeline.violations(finalSeq: 5, stored: [1, 2, 3, 4, 5]).isEmpty)
+        #expect(timeline.violations(finalSeq: 5, stored: [1, 2, 4, 5]).count == 1)
+    }
+}
