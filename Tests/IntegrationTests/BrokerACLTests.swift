@@ -35,8 +35,7 @@ struct BrokerACLTests {
             // Alice tries to read Bob's inbox: the broker refuses the subscription silently.
             let spy = try await ChatClient(userId: "alice", port: broker.port, password: "alice-pw", subscribeTo: "chat/user/bob/#")
 
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             _ = try await alice.say(roomId, "only members see this")
             _ = try await bob.event("text") { $0["content"]?.stringValue == "only members see this" }
 

@@ -30,8 +30,7 @@ struct FileTests {
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let outsider = try await engine.user("outsider")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             let content = Self.bytes(300_000)
             let uploaded = try await alice.request("chat/file/upload/\(roomId)", [
                 "name": "photo.png", "mime": "image/png", "data": .string(Data(content).base64EncodedString()),

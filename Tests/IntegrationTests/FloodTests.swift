@@ -11,8 +11,7 @@ struct FloodTests {
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let flooder = try await engine.user("flooder")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             let floodRoom = try await flooder.createRoom("noise")
 
             let valid = JSONValue.object(["token": .string(flooder.token), "content": "spam"]).serialized()

@@ -8,8 +8,7 @@ struct ModerationTests {
         try await withEngine { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             let moderate = "chat/admin/rooms/\(roomId)/moderate"
             #expect(try await bob.request(moderate, ["action": "lock"]).errorCode == "forbidden")
             #expect(try await alice.request(moderate, ["action": "lock"]).status == "success")
@@ -46,8 +45,7 @@ struct ModerationTests {
         try await withEngine { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             let mute = "chat/admin/users/bob/mute"
             #expect(try await bob.request("chat/admin/users/alice/mute", ["room_id": .string(roomId)]).errorCode == "forbidden")
             #expect(try await alice.request(mute, ["room_id": .string(roomId), "duration_seconds": 1]).status == "muted")

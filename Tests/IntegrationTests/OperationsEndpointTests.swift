@@ -16,8 +16,7 @@ struct OperationsEndpointTests {
         try await withOperations { engine, http in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
-            let roomId = try await alice.createRoom("ops")
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom("ops", joinedBy: [bob])
             for i in 0..<3 {
                 #expect(try await alice.say(roomId, "hello \(i)").status == "message_sent")
             }

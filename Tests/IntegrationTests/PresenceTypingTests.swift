@@ -35,8 +35,7 @@ struct PresenceTypingTests {
         try await withEngine { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             #expect(try await bob.request("chat/presence/away").status == "away")
             _ = try await alice.event("user_status") { $0["status"]?.stringValue == "away" }
             let info = try await alice.request("chat/rooms/\(roomId)/info")
@@ -51,8 +50,7 @@ struct PresenceTypingTests {
         try await withEngine({ $0.typingTTL = 1.5 }) { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             // Two starts back to back: the second lands well within the TTL and only refreshes it.
             let first = try bob.send("chat/typing/\(roomId)/start")
             let second = try bob.send("chat/typing/\(roomId)/start")
@@ -72,8 +70,7 @@ struct PresenceTypingTests {
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let outsider = try await engine.user("outsider")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob])
             _ = try await bob.request("chat/typing/\(roomId)/start")
             _ = try await alice.event("typing_start")
             _ = try await bob.say(roomId, "done typing")

@@ -64,9 +64,7 @@ struct PrivateMessageTests {
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let carol = try await engine.user("carol")
-            let roomId = try await alice.createRoom()
-            try await bob.join(roomId)
-            try await carol.join(roomId)
+            let roomId = try await alice.createRoom(joinedBy: [bob, carol])
             _ = try await carol.request("chat/presence/online")
             _ = try await alice.say(roomId, "hey @bob and @carol, see @nobody.")
             let note = try await bob.waitFor("mention") { topic, json in

@@ -19,8 +19,7 @@ struct RestartTests {
         try engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let bob = try await ChatClient(userId: "bob", port: broker.port)
-        let roomId = try await alice.createRoom("durable")
-        try await bob.join(roomId)
+        let roomId = try await alice.createRoom("durable", joinedBy: [bob])
         var lastSeq = 0
         for i in 0..<200 {
             let reply = try await alice.say(roomId, "message \(i)")

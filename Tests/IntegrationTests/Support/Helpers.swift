@@ -10,6 +10,13 @@ extension ChatClient {
         return try #require(reply["room_id"]?.stringValue, "create failed: \(reply)")
     }
 
+    /// Creates a room that `others` then join; returns its id.
+    func createRoom(_ name: String = "room", _ extra: [String: JSONValue] = [:], joinedBy others: [ChatClient]) async throws -> String {
+        let roomId = try await createRoom(name, extra)
+        for other in others { try await other.join(roomId) }
+        return roomId
+    }
+
     /// Joins a room, expecting success.
     func join(_ roomId: String) async throws {
         let reply = try await request("chat/rooms/join/\(roomId)")
