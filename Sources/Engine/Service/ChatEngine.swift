@@ -17,7 +17,7 @@ public final class ChatEngine: Service, Sendable {
     public var services: ChatServices { core.services }
     var processor: RequestProcessor { core.processor }
     var router: Router { core.router }
-    let dispatcher: Dispatcher<RequestProcessor.Inbound>
+    let dispatcher: Dispatcher<RequestProcessor.Work>
     /// Open WebSockets of the web gateway; everything published to a user's inbox also goes to them.
     let sockets: SocketRegistry
     let inbound: MQTTClient
@@ -76,7 +76,7 @@ public final class ChatEngine: Service, Sendable {
         snapshotter = journal.map { Snapshotter(core: core, log: $0, logger: logger) }
         let router = core.router
         let processor = core.processor
-        let dispatcher = Dispatcher<RequestProcessor.Inbound>(
+        let dispatcher = Dispatcher<RequestProcessor.Work>(
             laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
         self.core = core
         self.sockets = sockets
@@ -100,12 +100,17 @@ public final class ChatEngine: Service, Sendable {
     }
 
     static func submit(
-        _ message: MQTTMessage, router: Router, processor: RequestProcessor, dispatcher: Dispatcher<RequestProcessor.Inbound>
+        _ message: MQTTMessage, router: Router, processor: RequestProcessor, dispatcher: Dispatcher<RequestProcessor.Work>
     ) {
-        guard let (match, key) = classify(message, router: router),
-              let inbound = processor.admit(message, match: match)
-        else { return }
-        dispatcher.submit(inbound, key: key, bulk: match?.isBulk ?? false)
+        guard let (match, key) = classify(message, router: router) else { return }
+        if let match, match.isBulk {
+            // A file chunk is up to 2 MiB of JSON: decoding it here would hold up every other request
+            // behind it, so the bulk lane admits it instead.
+            dispatcher.submit(.unadmitted(message, match), key: key, bulk: true)
+            return
+        }
+        guard let inbound = processor.admit(message, match: match) else { return }
+        dispatcher.submit(.admitted(inbound), key: key)
     }
 
     /// The subscriptions: each route's filter at its QoS with its own identifier, plus the catch-all.
@@ -154,7 +159,7 @@ public final class ChatEngine: Service, Sendable {
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if let snapshotter { group.addTask { await snapshotter.run() } }
-                await dispatcher.run { await processor.handle($0) }
+                await dispatcher.run { await processor.perform($0) }
                 group.cancelAll()
             }
         } onGracefulShutdown: { [inbound, dispatcher, logger] in

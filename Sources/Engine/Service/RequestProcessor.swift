@@ -47,9 +47,26 @@ final class RequestProcessor: Sendable {
         let refusal: ChatError?
     }
 
-    /// Runs on libmosquitto's thread, before a request takes a place in a lane: decode, authenticate and
-    /// rate-limit here, so garbage, forged tokens and a flooding user's surplus cost microseconds and never
-    /// queue in front of other users' requests. Returns nil for what gets no reply.
+    /// What a lane runs: a request admitted on the network thread, or a bulk one it admits itself.
+    enum Work: Sendable {
+        case admitted(Inbound)
+        case unadmitted(MQTTMessage, RouteMatch)
+    }
+
+    /// Runs one piece of lane work.
+    func perform(_ work: Work) async {
+        switch work {
+        case .admitted(let inbound):
+            await handle(inbound)
+        case .unadmitted(let message, let match):
+            if let inbound = admit(message, match: match) { await handle(inbound) }
+        }
+    }
+
+    /// Runs on libmosquitto's thread before a request takes a place in a lane (bulk routes: in their own
+    /// lane): decode, authenticate and rate-limit here, so garbage, forged tokens and a flooding user's
+    /// surplus cost microseconds and never queue in front of other users' requests. Returns nil for what
+    /// gets no reply.
     func admit(_ message: MQTTMessage, match: RouteMatch?) -> Inbound? {
         let now = services.now()
         guard message.payload.count <= Self.hardPayloadLimit,
