@@ -103,11 +103,7 @@ struct JournalDamageTests {
 
     @Test func continuousFileAfterDamagedOneIsRead() throws {
         try withTempDirectory { dir in
-            let journal = try Journal.open(directory: dir, fsync: .no)
-            for i in 1...10 { _ = try journal.append(payload(i)) }
-            try journal.rotate()
-            for i in 11...20 { _ = try journal.append(payload(i)) }
-            try journal.close()
+            try writeTwoFiles(dir)
             let first = dir + "/" + (try files(in: dir)).first!
             try writeFile(first, try readFile(first) + [1, 2, 3])  // a torn tail that lost nothing
 
@@ -146,11 +142,7 @@ struct JournalDamageTests {
 
     @Test func gapBelowTheSnapshotIsNotAGap() throws {
         try withTempDirectory { dir in
-            let journal = try Journal.open(directory: dir, fsync: .no)
-            for i in 1...10 { _ = try journal.append(payload(i)) }
-            try journal.rotate()
-            for i in 11...20 { _ = try journal.append(payload(i)) }
-            try journal.close()
+            try writeTwoFiles(dir)
             try FileManager.default.removeItem(atPath: dir + "/" + (try files(in: dir)).first!)
             // The snapshot covers 10, so a journal starting at 11 is complete.
             let (records, report) = try replayAll(dir, after: 10)
@@ -195,5 +187,14 @@ struct JournalDamageTests {
             #expect(records.map(\.0) == Array(1...20))
             #expect(report.damage.count == 1)
         }
+    }
+
+    /// Two journal files: records 1–10, then 11–20.
+    func writeTwoFiles(_ dir: String) throws {
+        let journal = try Journal.open(directory: dir, fsync: .no)
+        for i in 1...10 { _ = try journal.append(payload(i)) }
+        try journal.rotate()
+        for i in 11...20 { _ = try journal.append(payload(i)) }
+        try journal.close()
     }
 }
