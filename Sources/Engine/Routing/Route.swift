@@ -3,6 +3,8 @@ public struct Route: Sendable {
     /// Position in the router's table; also the MQTT subscription identifier minus one.
     public let index: Int
     public let pattern: TopicPattern
+    /// The pattern as written (`chat/message/{room_id}`), built once: metrics label every request with it.
+    public let name: String
     /// The QoS the route's filter is subscribed with (the seed's values).
     public let qos: Int32
     /// Checks and rewrites run in order before the handler.

@@ -27,7 +27,7 @@ public struct Router: Sendable {
     mutating func add(_ pending: RouteGroup.PendingRoute) {
         let pattern = TopicPattern(pending.pattern)
         let route = Route(
-            index: routes.count, pattern: pattern, qos: pending.qos, middleware: pending.middleware,
+            index: routes.count, pattern: pattern, name: pattern.description, qos: pending.qos, middleware: pending.middleware,
             laneKey: pending.laneKey, handler: pending.handler)
         var node = root
         for level in pattern.levels {

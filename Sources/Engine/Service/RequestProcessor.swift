@@ -101,13 +101,13 @@ final class RequestProcessor: Sendable {
         let now = inbound.now
         let started = ContinuousClock.now
         let channel = ReplyChannel(message: message, userId: user.userId)
-        var requestKey: String?
+        let requestId = Result { () throws(ChatError) in try Self.requestId(inbound.payload) }
+        let echoedId = (try? requestId.get()) ?? nil
+        var requestKey = echoedId.map { "\(message.topic)\u{0}\($0)" }
         var reply: [UInt8]
         var outcome = ChatError.Code.internal.rawValue
         do {
-            if let requestId = try Self.requestId(inbound.payload) {
-                requestKey = "\(message.topic)\u{0}\(requestId)"
-            }
+            _ = try requestId.get()
             if let requestKey, let cached = replies.reply(user: user.userId, requestId: requestKey, now: now) {
                 outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
                 return
@@ -123,19 +123,19 @@ final class RequestProcessor: Sendable {
             for middleware in match.route.middleware { try middleware.process(&request) }
             let result = try await match.route.handler(&request)
             outcome = result.status
-            reply = Self.encode(result, topic: message.topic, requestId: Self.echoedId(inbound.payload))
+            reply = Self.encode(result, topic: message.topic, requestId: echoedId)
         } catch let error as ChatError {
             outcome = error.code.rawValue
-            reply = Self.encode(error, topic: message.topic, requestId: Self.echoedId(inbound.payload))
+            reply = Self.encode(error, topic: message.topic, requestId: echoedId)
             // A refusal that depends on the moment (rate, a failed write) must not stick to the request id.
             if error.code == .rateLimited || error.code == .internal { requestKey = nil }
         } catch {
             logger.error("handler failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-            reply = Self.encode(ChatError(.internal, "internal error"), topic: message.topic, requestId: Self.echoedId(inbound.payload))
+            reply = Self.encode(ChatError(.internal, "internal error"), topic: message.topic, requestId: echoedId)
             requestKey = nil
         }
         counters.handled.add(1, ordering: .relaxed)
-        metrics.requestHandled(route: inbound.match?.route.pattern.description ?? "unmatched", outcome: outcome, duration: .now - started)
+        metrics.requestHandled(route: inbound.match?.route.name ?? "unmatched", outcome: outcome, duration: .now - started)
         if let requestKey {
             // Journaled before it is published, so a retry after a crash is still answered, not re-applied.
             let expiresAt = now + replies.ttl
@@ -143,11 +143,6 @@ final class RequestProcessor: Sendable {
             replies.store(user: user.userId, requestId: requestKey, reply: reply, now: now)
         }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
-    }
-
-    /// The request id to echo: the sent one when it is valid, else null.
-    static func echoedId(_ payload: [String: JSONValue]) -> String? {
-        (try? requestId(payload)) ?? nil
     }
 
     static func requestId(_ payload: [String: JSONValue]) throws(ChatError) -> String? {
