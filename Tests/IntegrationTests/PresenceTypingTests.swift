@@ -5,7 +5,7 @@ import Wire
 @Suite(.timeLimit(.minutes(1)))
 struct PresenceTypingTests {
     @Test func statusGoesOnceToEachUserSharingARoomAndExpires() async throws {
-        try await withEngine({ $0.presenceTTL = 0.6 }) { engine in
+        try await withEngine({ $0.presenceTTL = 2 }) { engine in
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob", name: "Bob")
             let stranger = try await engine.user("stranger")
@@ -14,13 +14,15 @@ struct PresenceTypingTests {
             try await bob.join(first)
             try await bob.join(second)
 
-            #expect(try await bob.request("chat/presence/online").status == "online")
+            // Two onlines back to back: the second lands well within the TTL and only refreshes it.
+            let going = try bob.send("chat/presence/online")
+            let refresh = try bob.send("chat/presence/online")
+            #expect(try await bob.reply(to: going).status == "online")
+            #expect(try await bob.reply(to: refresh).status == "online")
             let online = try await alice.event("user_status") { $0["status"]?.stringValue == "online" }
             #expect(online["user_id"]?.stringValue == "bob")
             #expect(online["name"]?.stringValue == "Bob")
-            // Refreshing the same status sends nothing new.
-            _ = try await bob.request("chat/presence/online")
-            let offline = try await alice.event("user_status", timeout: 5) { $0["status"]?.stringValue == "offline" }
+            let offline = try await alice.event("user_status", timeout: 10) { $0["status"]?.stringValue == "offline" }
             #expect(offline["user_id"]?.stringValue == "bob")
             #expect(alice.events("user_status").filter { $0["status"]?.stringValue == "online" }.count == 1)
             #expect(stranger.events("user_status").isEmpty)
