@@ -38,6 +38,7 @@ let package = Package(
             name: "MQTT",
             dependencies: [
                 "CMosquitto",
+                .product(name: "DequeModule", package: "swift-collections"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

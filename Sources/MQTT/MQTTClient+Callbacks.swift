@@ -18,8 +18,8 @@ extension MQTTClient {
         mosquitto_subscribe_v5_callback_set(handle) { _, userData, mid, _, _, _ in
             MQTTClient.from(userData)?.didSubscribe(mid: mid)
         }
-        mosquitto_publish_v5_callback_set(handle) { _, userData, _, _, _ in
-            MQTTClient.from(userData)?.state.withLock { $0.unacknowledged = max(0, $0.unacknowledged - 1) }
+        mosquitto_publish_v5_callback_set(handle) { _, userData, mid, _, _ in
+            MQTTClient.from(userData)?.didAcknowledge(mid: mid)
         }
         mosquitto_message_v5_callback_set(handle) { _, userData, message, props in
             guard let client = MQTTClient.from(userData), let message else { return }

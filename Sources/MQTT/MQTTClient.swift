@@ -1,4 +1,5 @@
 import CMosquitto
+import DequeModule
 import Logging
 import Synchronization
 
@@ -6,12 +7,12 @@ import Synchronization
 import Glibc
 #endif
 
-/// An MQTT 5 client over libmosquitto's threaded network loop.
+/// An MQTT 5 client over libmosquitto, with one network thread of its own (`MQTTNetworkLoop`).
 ///
-/// libmosquitto owns one network thread per client. Incoming messages are handed to `onMessage` on that
-/// thread; the handler may block to push back on the broker (TCP flow control) but must never run
-/// application logic there. Publishing is thread-safe and never blocks on the network.
-// libmosquitto serializes access to the handle with its own mutexes when its threaded loop runs.
+/// Incoming messages are handed to `onMessage` on the network thread; the handler may block to push back
+/// on the broker (TCP flow control) but must never run application logic there. Publishing is
+/// thread-safe and never blocks on the network; publishes queued together leave together.
+// libmosquitto serializes access to the handle with its own mutexes once told another thread drives it.
 public final class MQTTClient: @unchecked Sendable {
     /// Called on libmosquitto's network thread for every PUBLISH received.
     public typealias MessageHandler = @Sendable (MQTTMessage) -> Void
@@ -23,6 +24,7 @@ public final class MQTTClient: @unchecked Sendable {
     let onMessage: MessageHandler
     let onConnectionChange: ConnectionHandler?
     let handle: OpaquePointer
+    let networkLoop: MQTTNetworkLoop
     let state = Mutex(State())
 
     struct State {
@@ -33,8 +35,12 @@ public final class MQTTClient: @unchecked Sendable {
         var connected = false
         var loopRunning = false
         var reconnects = 0
-        /// QoS ≥ 1 publishes not yet acknowledged by the broker.
+        /// QoS ≥ 1 publishes not yet acknowledged by the broker (queued here or in flight).
         var unacknowledged = 0
+        /// Publishes not yet handed to libmosquitto.
+        var outgoing = Deque<OutgoingPublish>()
+        /// Message ids of QoS ≥ 1 publishes libmosquitto holds until their acknowledgement.
+        var inFlight = Set<Int32>()
     }
 
     private static let libraryInitialized: Bool = {
@@ -63,6 +69,14 @@ public final class MQTTClient: @unchecked Sendable {
             throw MQTTError("mosquitto_new", code: Int32(MOSQ_ERR_NOMEM.rawValue))
         }
         self.handle = handle
+        do {
+            networkLoop = try MQTTNetworkLoop(
+                handle: handle, name: String(configuration.clientID.suffix(10)), reconnectDelay: configuration.reconnectDelay,
+                reconnectDelayMax: configuration.reconnectDelayMax)
+        } catch {
+            mosquitto_destroy(handle)
+            throw error
+        }
         mosquitto_user_data_set(handle, Unmanaged.passUnretained(self).toOpaque())
         try check("protocol version", mosquitto_int_option(handle, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V5))
         // Every request and every event crosses the broker twice; Nagle would add milliseconds to each hop.
@@ -71,11 +85,12 @@ public final class MQTTClient: @unchecked Sendable {
         if let username = configuration.username {
             try check("credentials", mosquitto_username_pw_set(handle, username, configuration.password))
         }
-        mosquitto_reconnect_delay_set(handle, configuration.reconnectDelay, configuration.reconnectDelayMax, true)
         installCallbacks()
     }
 
     deinit {
+        // The network thread uses the handle; it must be gone before the handle is.
+        disconnect()
         mosquitto_destroy(handle)
     }
 
@@ -87,7 +102,7 @@ public final class MQTTClient: @unchecked Sendable {
 
     /// Connects, retrying with backoff until the broker answers, then subscribes and waits for every SUBACK.
     ///
-    /// After this returns, libmosquitto's thread reconnects by itself and re-subscribes on every reconnect.
+    /// After this returns, the network thread reconnects by itself and re-subscribes on every reconnect.
     public func connect(subscriptions: [MQTTSubscription] = []) async throws {
         state.withLock { $0.subscriptions = subscriptions }
         var props: OpaquePointer?
@@ -107,7 +122,9 @@ public final class MQTTClient: @unchecked Sendable {
             try await Task.sleep(nanoseconds: delay)
             delay = min(delay * 2, UInt64(configuration.reconnectDelayMax) * 1_000_000_000)
         }
-        try check("loop start", mosquitto_loop_start(handle))
+        try networkLoop.start(MQTTNetworkLoop.Client(
+            handOver: { [unowned self] in handOverQueued() },
+            readsCanWait: { [unowned self] in acknowledgementsCanWait() }))
         state.withLock { $0.loopRunning = true }
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in
@@ -117,43 +134,6 @@ public final class MQTTClient: @unchecked Sendable {
             }
             if ready { continuation.resume() }
         }
-    }
-
-    /// Publishes one message; thread-safe, returns once libmosquitto has queued it.
-    /// - Parameters:
-    ///   - topic: destination topic (no wildcards).
-    ///   - payload: message bytes.
-    ///   - qos: 0, 1 or 2.
-    ///   - retain: whether the broker retains it.
-    ///   - responseTopic: MQTT 5 Response Topic, where a request wants its reply.
-    ///   - correlationData: MQTT 5 Correlation Data to attach, for replies.
-    ///   - userProperties: MQTT 5 user properties.
-    public func publish(
-        topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, responseTopic: String? = nil,
-        correlationData: [UInt8]? = nil, userProperties: [MQTTUserProperty] = []
-    ) throws {
-        var props: OpaquePointer?
-        defer { if props != nil { mosquitto_property_free_all(&props) } }
-        if let responseTopic {
-            mosquitto_property_add_string(&props, Int32(MQTT_PROP_RESPONSE_TOPIC.rawValue), responseTopic)
-        }
-        if let correlationData {
-            correlationData.withUnsafeBytes { bytes in
-                _ = mosquitto_property_add_binary(
-                    &props, Int32(MQTT_PROP_CORRELATION_DATA.rawValue), bytes.baseAddress, UInt16(bytes.count))
-            }
-        }
-        for property in userProperties {
-            mosquitto_property_add_string_pair(&props, Int32(MQTT_PROP_USER_PROPERTY.rawValue), property.name, property.value)
-        }
-        // Counted before the call: the broker's acknowledgement can reach the network thread before
-        // mosquitto_publish_v5 returns here.
-        if qos > 0 { state.withLock { $0.unacknowledged += 1 } }
-        let rc = payload.withUnsafeBytes { bytes in
-            mosquitto_publish_v5(handle, nil, topic, Int32(bytes.count), bytes.baseAddress, qos, retain, props)
-        }
-        if rc != MOSQ_ERR_SUCCESS.rawValue && qos > 0 { state.withLock { $0.unacknowledged -= 1 } }
-        try check("publish", rc)
     }
 
     /// Waits until the broker has acknowledged every QoS ≥ 1 publish, or `timeout` seconds pass.
@@ -175,7 +155,7 @@ public final class MQTTClient: @unchecked Sendable {
             return state.loopRunning
         }
         mosquitto_disconnect_v5(handle, 0, nil)
-        if running { mosquitto_loop_stop(handle, false) }
+        if running { networkLoop.stop() }
     }
 
     func check(_ operation: String, _ rc: Int32) throws {

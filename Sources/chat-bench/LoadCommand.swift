@@ -15,7 +15,8 @@ struct LoadCommand: AsyncParsableCommand {
             Modes:
               engine: the real protocol (create, join, chat/message/{room}).
               direct: the sender publishes the event to each member's inbox
-                (the engine's deliveries without the engine).
+                (the engine's deliveries without the engine), handing the
+                whole fan-out to the network thread at once, as the engine does.
               direct-topic: one publish to bench/room/{r}, which all members
                 subscribe to (the broker's own fan-out).
 
@@ -59,6 +60,12 @@ struct LoadCommand: AsyncParsableCommand {
     @Option(help: "QoS of subscriptions and the bench's publishes (0, 1 or 2).")
     var qos: Int32 = 0
 
+    @Option(help: "QoS of the senders' publishes, if not --qos: direct --publish-qos 1 publishes like the engine does.")
+    var publishQos: Int32?
+
+    /// The QoS senders publish with.
+    var senderQos: Int32 { publishQos ?? qos }
+
     @Flag(help: "Print only the JSON line.")
     var json = false
 
@@ -69,7 +76,8 @@ struct LoadCommand: AsyncParsableCommand {
         guard rooms * members <= 1000 else {
             throw ValidationError("at most 1000 sessions (each is one libmosquitto thread)")
         }
-        guard duration > 0, duration <= 600, warmup >= 0, rate >= 0, (0...2).contains(qos) else {
+        guard duration > 0, duration <= 600, warmup >= 0, rate >= 0, (0...2).contains(qos),
+              (0...2).contains(senderQos) else {
             throw ValidationError("duration 0…600 s, warm-up ≥ 0, rate ≥ 0, QoS 0…2")
         }
     }

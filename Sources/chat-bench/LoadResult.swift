@@ -8,6 +8,8 @@ struct LoadResult {
     var members: Int
     var senders: Int
     var qos: Int
+    /// QoS of the senders' publishes (the engine always delivers at QoS 1).
+    var publishQos: Int
     var offeredRate: Double
     var achievedRate: Double
     var deliveriesPerSecond: Double
@@ -27,7 +29,7 @@ struct LoadResult {
     var jsonLine: String {
         func f(_ value: Double) -> String { String(format: "%.3f", value) }
         return "{\"mode\":\"\(mode)\",\"rooms\":\(rooms),\"members\":\(members),\"senders\":\(senders),"
-            + "\"qos\":\(qos),\"offered_rate\":\(f(offeredRate)),\"achieved_rate\":\(f(achievedRate)),"
+            + "\"qos\":\(qos),\"publish_qos\":\(publishQos),\"offered_rate\":\(f(offeredRate)),\"achieved_rate\":\(f(achievedRate)),"
             + "\"deliveries_per_s\":\(f(deliveriesPerSecond)),\"p50_ms\":\(f(ms(50))),\"p90_ms\":\(f(ms(90))),"
             + "\"p99_ms\":\(f(ms(99))),\"max_ms\":\(f(maxMs)),\"lost\":\(lost),\"dup\":\(duplicates),"
             + "\"reordered\":\(reordered),\"duration\":\(f(duration))}"
@@ -36,7 +38,8 @@ struct LoadResult {
     var summary: String {
         let offered = offeredRate == 0 ? "max" : String(format: "%.0f msg/s", offeredRate)
         return """
-            chat-bench load — mode \(mode), \(rooms) rooms × \(members) members, \(senders) senders/room, QoS \(qos)
+            chat-bench load — mode \(mode), \(rooms) rooms × \(members) members, \(senders) senders/room, QoS \(qos)\
+            \(publishQos == qos ? "" : " (senders publish at QoS \(publishQos))")
               offered \(offered), achieved \(String(format: "%.1f", achievedRate)) msg/s, \
             \(String(format: "%.0f", deliveriesPerSecond)) deliveries/s over \(String(format: "%.1f", duration)) s
               latency ms: p50 \(String(format: "%.3f", ms(50))), p90 \(String(format: "%.3f", ms(90))), \

@@ -43,7 +43,8 @@ struct LoadSender: Sendable {
                     try client.publish(topic: roomTopic, payload: enginePrefix + Array(content.utf8) + Array("\"}".utf8), qos: qos)
                 case .direct:
                     let event = Self.event(content: content, number: number, room: roomTopic, sender: member.session.userId)
-                    for inbox in inboxes { try client.publish(topic: inbox, payload: event, qos: qos) }
+                    for inbox in inboxes { try client.publish(topic: inbox, payload: event, qos: qos, deferWrite: true) }
+                    client.writeQueued()
                 case .directTopic:
                     let event = Self.event(content: content, number: number, room: roomTopic, sender: member.session.userId)
                     try client.publish(topic: roomTopic, payload: event, qos: qos)

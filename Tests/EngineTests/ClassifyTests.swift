@@ -11,6 +11,8 @@ struct ClassifyTests {
         router.group("chat") { chat in
             chat.on("rooms/join/{room_id}", qos: 1, lane: .parameter("room_id"), handler)
             chat.on("rooms/{room_id}/info", qos: 1, lane: .parameter("room_id"), handler)
+            chat.on("rooms/create", qos: 2, lane: .constant("rooms"), handler)
+            chat.on("typing/{room_id}/start", qos: 0, lane: .parameter("room_id"), handler)
         }
         return router
     }()
@@ -19,11 +21,30 @@ struct ClassifyTests {
         ChatEngine.classify(MQTTMessage(topic: topic, payload: [], subscriptionIdentifiers: [identifier]), router: router)
     }
 
-    @Test func onlyTheCopyForTheChosenRouteIsHandled() {
-        // rooms/join/info matches route 0 (join) and route 1 (info); the router picks join.
-        #expect(classify("chat/rooms/join/info", 1)?.1 == "info")
-        #expect(classify("chat/rooms/join/info", 2) == nil)
-        #expect(classify("chat/rooms/join/info", ChatEngine.catchAllIdentifier) == nil)
+    @Test func routesAtTheCatchAllsQoSAreServedByTheCatchAllAlone() {
+        // rooms/join/info matches join and info (both QoS 1, no subscription of their own): the catch-all's
+        // single copy is handled, as the router's pick (join).
+        #expect(classify("chat/rooms/join/info", ChatEngine.catchAllIdentifier)?.laneKey == "info")
+        #expect(classify("chat/rooms/join/info", ChatEngine.catchAllIdentifier)?.match?.route.index == 0)
+        let subscribed = ChatEngine.subscriptions(for: router.routes)
+        #expect(subscribed.map(\.filter).contains("chat/rooms/join/+") == false)
+        #expect(subscribed.first { $0.filter == "chat/rooms/create" }?.qos == 2)
+        #expect(subscribed.first { $0.filter == "chat/typing/+/start" }?.identifier == 4)
+    }
+
+    @Test func routesAtAnotherQoSAreServedByTheirOwnCopy() {
+        #expect(classify("chat/rooms/create", 3)?.match?.route.index == 2)
+        #expect(classify("chat/rooms/create", ChatEngine.catchAllIdentifier) == nil)
+        #expect(classify("chat/typing/r1/start", 4)?.laneKey == "r1")
+        #expect(classify("chat/typing/r1/start", ChatEngine.catchAllIdentifier) == nil)
+        // A copy delivered for a route the router does not pick is dropped.
+        #expect(classify("chat/typing/r1/start", 3) == nil)
+    }
+
+    @Test func catchAllFiltersAreDisjointAndLeaveInboxesOut() {
+        let filters = ChatEngine.catchAllFilters(routeFilters: router.routes.map(\.pattern.filter))
+        #expect(filters == ["chat/+", "chat/+/+", "chat/rooms/+/+/#", "chat/typing/+/+/#"])
+        #expect(!filters.contains { $0.hasPrefix("chat/user") || $0 == "chat/#" })
     }
 
     @Test func theCatchAllAnswersUnknownTopics() {

@@ -116,9 +116,9 @@ struct GatewayTests {
         #expect(bytes.enqueue(ByteBuffer(string: "0123456789")))
         #expect(!bytes.enqueue(ByteBuffer(string: "x")))
         #expect(bytes.isOverflowed)
-        #expect(GatewayOutbox.inboxOwner("chat/user/bob/messages") == "bob")
-        #expect(GatewayOutbox.inboxOwner("chat/user//messages") == nil)
-        #expect(GatewayOutbox.inboxOwner("chat/rooms/list") == nil)
+        #expect(Inbox.owner(of: "chat/user/bob/messages") == "bob")
+        #expect(Inbox.owner(of: "chat/user//messages") == nil)
+        #expect(Inbox.owner(of: "chat/rooms/list") == nil)
     }
 
     @Test func thePageAndItsFilesAreServed() async throws {

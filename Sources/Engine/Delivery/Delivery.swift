@@ -33,16 +33,13 @@ public struct Delivery: RoomEffects {
     public func deliver(_ event: RoomEvent, to recipients: [String]) {
         let payload = EventEncoder.encode(event)
         metrics.delivered(recipients.count, to: .messages)
-        for recipient in recipients {
-            outbox.publish(topic: Inbox.messages(recipient), payload: payload, correlationData: nil)
-        }
+        outbox.publish(payload: payload, toEach: recipients.map(Inbox.messages))
     }
 
     /// Sends an already encoded payload to users' notification topics.
     public func notify(_ payload: [UInt8], to recipients: some Sequence<String>) {
-        for recipient in recipients {
-            outbox.publish(topic: Inbox.notifications(recipient), payload: payload, correlationData: nil)
-            metrics.delivered(1, to: .notifications)
-        }
+        let topics = recipients.map(Inbox.notifications)
+        metrics.delivered(topics.count, to: .notifications)
+        outbox.publish(payload: payload, toEach: topics)
     }
 }

@@ -4,6 +4,14 @@ import MQTT
 public protocol Outbox: Sendable {
     /// Publishes at QoS 1; never blocks on the network.
     func publish(topic: String, payload: [UInt8], correlationData: [UInt8]?)
+    /// Publishes the same bytes at QoS 1 to every topic, in order, handed to the network as one batch.
+    func publish(payload: [UInt8], toEach topics: [String])
+}
+
+extension Outbox {
+    func publish(payload: [UInt8], toEach topics: [String]) {
+        for topic in topics { publish(topic: topic, payload: payload, correlationData: nil) }
+    }
 }
 
 /// Publishes through the engine's outbound MQTT connection.
@@ -18,6 +26,19 @@ struct MQTTOutbox: Outbox {
             failures(error)
         } catch {}
     }
+
+    func publish(payload: [UInt8], toEach topics: [String]) {
+        // One wake-up of the network thread for the whole fan-out, so it leaves in a few TCP segments
+        // rather than one per recipient.
+        defer { client.writeQueued() }
+        for topic in topics {
+            do {
+                try client.publish(topic: topic, payload: payload, qos: 1, deferWrite: true)
+            } catch let error as MQTTError {
+                failures(error)
+            } catch {}
+        }
+    }
 }
 
 /// The topics of a user's inbox.
@@ -26,4 +47,13 @@ enum Inbox {
     static func notifications(_ userId: String) -> String { "chat/user/\(userId)/notifications" }
     static func responses(_ userId: String) -> String { "chat/user/\(userId)/responses" }
     static func prefix(_ userId: String) -> String { "chat/user/\(userId)/" }
+
+    /// The `{id}` of a `chat/user/{id}/…` topic, or nil for any other topic.
+    static func owner(of topic: String) -> Substring? {
+        let prefix = "chat/user/"
+        guard topic.hasPrefix(prefix) else { return nil }
+        let rest = topic.dropFirst(prefix.count)
+        guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { return nil }
+        return rest[..<slash]
+    }
 }

@@ -7,19 +7,20 @@ struct GatewayOutbox: Outbox {
 
     func publish(topic: String, payload: [UInt8], correlationData: [UInt8]?) {
         base.publish(topic: topic, payload: payload, correlationData: correlationData)
-        guard sockets.count > 0, let userId = Self.inboxOwner(topic) else { return }
+        copyToSockets(topic: topic, payload: payload)
+    }
+
+    func publish(payload: [UInt8], toEach topics: [String]) {
+        base.publish(payload: payload, toEach: topics)
+        for topic in topics { copyToSockets(topic: topic, payload: payload) }
+    }
+
+    private func copyToSockets(topic: String, payload: [UInt8]) {
+        guard sockets.count > 0, let userId = Inbox.owner(of: topic) else { return }
         let targets = sockets.sockets(of: userId)
         guard !targets.isEmpty else { return }
         let frame = GatewayFrame.envelope(topic: topic, payload: payload)
         for socket in targets { socket.enqueue(frame) }
     }
 
-    /// The `{id}` of a `chat/user/{id}/…` topic, or nil for any other topic.
-    static func inboxOwner(_ topic: String) -> Substring? {
-        let prefix = "chat/user/"
-        guard topic.hasPrefix(prefix) else { return nil }
-        let rest = topic.dropFirst(prefix.count)
-        guard let slash = rest.firstIndex(of: "/"), slash != rest.startIndex else { return nil }
-        return rest[..<slash]
-    }
 }

@@ -30,7 +30,7 @@ public final class ChatEngine: Service, Sendable {
     /// The version written into snapshot headers.
     public static let version = "0.1.0"
 
-    /// Subscription identifier of the `chat/#` catch-all that answers `unknown_route`.
+    /// Subscription identifier of the catch-all filters that answer `unknown_route`.
     static let catchAllIdentifier: UInt32 = 100_000
 
     /// Builds the engine; nothing connects until `run()`.
@@ -55,9 +55,9 @@ public final class ChatEngine: Service, Sendable {
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
                 username: configuration.mqttUsername, password: configuration.mqttPassword,
-                // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight):
-                // with 1000 in flight that walk was 14 % of the engine's CPU at full load (docs/BENCHMARKS.md).
-                sendMaximum: 100),
+                // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight),
+                // so the window stays in the hundreds; MQTTClient queues the rest itself.
+                sendMaximum: 400),
             logger: logger, onMessage: { _ in })
         let failures: @Sendable (MQTTError) -> Void = { error in
             logger.warning("publish failed", metadata: ["error": "\(error)"])
@@ -113,23 +113,53 @@ public final class ChatEngine: Service, Sendable {
         dispatcher.submit(.admitted(inbound), key: key)
     }
 
-    /// The subscriptions: each route's filter at its QoS with its own identifier, plus the catch-all.
+    /// The subscriptions: the catch-all filters, plus a filter of its own for each route whose QoS differs.
     var subscriptions: [MQTTSubscription] {
-        router.routes.map { route in
+        Self.subscriptions(for: router.routes)
+    }
+
+    /// QoS of the catch-all filters: that of most routes (the hot ones, `message/{room_id}` among them),
+    /// which then need no subscription of their own, so the broker sends the engine one copy of each.
+    static let catchAllQoS: Int32 = 1
+
+    static func subscriptions(for routes: [Route]) -> [MQTTSubscription] {
+        routes.filter { $0.qos != catchAllQoS }.map { route in
             MQTTSubscription(filter: route.pattern.filter, qos: route.qos, identifier: UInt32(route.index + 1))
-        } + [MQTTSubscription(filter: "chat/#", qos: 0, identifier: Self.catchAllIdentifier, noLocal: true)]
+        } + catchAllFilters(routeFilters: routes.map(\.pattern.filter)).map { filter in
+            MQTTSubscription(filter: filter, qos: catchAllQoS, identifier: catchAllIdentifier, noLocal: true)
+        }
+    }
+
+    /// Filters that together match every `chat/…` topic a request can be sent to, but not the inboxes.
+    ///
+    /// `chat/#` would also match every `chat/user/{id}/…` event the outbound session publishes (no-local
+    /// only spares a session its own publishes), so the broker would send the engine a copy of each of
+    /// its deliveries: half the broker's work at full load, all of it thrown away. The filters are
+    /// disjoint by depth: `chat/+` and `chat/+/+` (no inbox is that short), then `chat/{first}/+/+/#` for
+    /// the first level of every route. A topic four or more levels deep under an unknown first level
+    /// gets no `unknown_route` reply.
+    static func catchAllFilters(routeFilters: [String]) -> [String] {
+        var firstLevels: [String] = []
+        for filter in routeFilters {
+            let levels = filter.split(separator: "/", omittingEmptySubsequences: false)
+            guard levels.count > 1, levels[0] == "chat", levels[1] != "+", levels[1] != "user" else { continue }
+            let first = String(levels[1])
+            if !firstLevels.contains(first) { firstLevels.append(first) }
+        }
+        return ["chat/+", "chat/+/+"] + firstLevels.map { "chat/\($0)/+/+/#" }
     }
 
     /// Decides on libmosquitto's thread whether a delivered copy is work, and on which lane.
     ///
     /// MQTT 5 brokers deliver one copy per matching subscription, so a topic matching two filters (a route's
-    /// and the catch-all, or two routes') arrives twice; only the copy for the route the router picks counts.
+    /// and the catch-all, or two routes') arrives twice; only the copy for the route the router picks counts:
+    /// the catch-all's for unknown topics and routes at the catch-all's QoS, the route's own otherwise.
     static func classify(_ message: MQTTMessage, router: Router) -> (match: RouteMatch?, laneKey: String)? {
         if message.topic.hasPrefix("chat/user/") { return nil }
         let match = router.match(message.topic)
         if let identifier = message.subscriptionIdentifiers.first {
             if identifier == catchAllIdentifier {
-                if match != nil { return nil }
+                if let match, match.route.qos != catchAllQoS { return nil }
             } else if match?.route.index != Int(identifier) - 1 {
                 return nil
             }
