@@ -81,15 +81,9 @@ extension MQTTClient {
         }
     }
 
-    /// Whether the network thread may leave incoming packets unread for a few milliseconds: true when
-    /// nothing but acknowledgements can arrive (no subscriptions), some are due, and none is needed to
-    /// make room for a queued publish. Idle, it reads at once, so keep-alive answers are never late.
-    func acknowledgementsCanWait() -> Bool {
-        let window = Int(configuration.sendMaximum)
-        return state.withLock { state in
-            state.subscriptions.isEmpty && state.connected && !state.inFlight.isEmpty
-                && (state.outgoing.isEmpty || state.inFlight.count < window)
-        }
+    /// Whether the connection is up and only acknowledgements and keep-alive answers can arrive on it.
+    func receivesOnlyAcknowledgements() -> Bool {
+        state.withLock { $0.connected && $0.subscriptions.isEmpty }
     }
 
     /// Records the broker's acknowledgement of a QoS ≥ 1 publish (libmosquitto also reports written QoS 0 ones).

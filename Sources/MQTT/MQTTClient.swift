@@ -124,7 +124,8 @@ public final class MQTTClient: @unchecked Sendable {
         }
         try networkLoop.start(MQTTNetworkLoop.Client(
             handOver: { [unowned self] in handOverQueued() },
-            readsCanWait: { [unowned self] in acknowledgementsCanWait() }))
+            batchesAcknowledgements: { [unowned self] in receivesOnlyAcknowledgements() },
+            awaitsAcknowledgements: { [unowned self] in state.withLock { !$0.inFlight.isEmpty } }))
         state.withLock { $0.loopRunning = true }
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in

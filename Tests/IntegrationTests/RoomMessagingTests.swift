@@ -63,6 +63,9 @@ struct RoomMessagingTests {
             let unknownRoute = try await alice.request("chat/nothing/here")
             #expect(unknownRoute.errorCode == "unknown_route")
             #expect(unknownRoute["topic"]?.stringValue == "chat/nothing/here")
+            // Every depth the catch-all filters cover: two levels, and four or more under a route's first level.
+            #expect(try await alice.request("chat/nothing").errorCode == "unknown_route")
+            #expect(try await alice.request("chat/rooms/\(roomId)/info/extra").errorCode == "unknown_route")
 
             let badLimit = try await alice.request("chat/history/\(roomId)", ["limit": 101])
             #expect(badLimit.errorCode == "validation_failed")

@@ -55,9 +55,10 @@ public final class ChatEngine: Service, Sendable {
             configuration: MQTTConfiguration(
                 host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
                 username: configuration.mqttUsername, password: configuration.mqttPassword,
-                // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight),
-                // so the window stays in the hundreds; MQTTClient queues the rest itself.
-                sendMaximum: 400),
+                // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight):
+                // at 400 that walk was a quarter of the network thread's CPU, at 48 or 100 it is noise and the
+                // throughput the same (docs/BENCHMARKS.md). MQTTClient queues the rest itself.
+                sendMaximum: 100),
             logger: logger, onMessage: { _ in })
         let failures: @Sendable (MQTTError) -> Void = { error in
             logger.warning("publish failed", metadata: ["error": "\(error)"])

@@ -1,0 +1,111 @@
+import Foundation
+import Logging
+import MQTT
+import Synchronization
+import Testing
+
+/// `MQTTClient`'s own network thread against a real mosquitto: batches, the in-flight window,
+/// acknowledgements read in batches, and reconnects.
+@Suite(.timeLimit(.minutes(1)))
+struct MQTTClientTests {
+    /// Collects what a subscriber receives, in order.
+    final class Inbox: Sendable {
+        let received = Mutex<[MQTTMessage]>([])
+
+        func count() -> Int { received.withLock { $0.count } }
+
+        func waitFor(_ count: Int, seconds: Double = 10) async -> [MQTTMessage] {
+            let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+            while self.count() < count && ContinuousClock.now < deadline {
+                try? await Task.sleep(for: .milliseconds(10))
+            }
+            return received.withLock { $0 }
+        }
+    }
+
+    static func client(_ id: String, port: Int, sendMaximum: Int32 = 1000, inbox: Inbox? = nil) throws -> MQTTClient {
+        var logger = Logger(label: "test-\(id)")
+        logger.logLevel = .critical
+        return try MQTTClient(
+            configuration: MQTTConfiguration(port: port, clientID: "\(id)-\(UUID().uuidString.prefix(8))", sendMaximum: sendMaximum),
+            logger: logger
+        ) { message in inbox?.received.withLock { $0.append(message) } }
+    }
+
+    @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
+        let broker = try Broker()
+        let inbox = Inbox()
+        let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "t/#", qos: 1)])
+        let publisher = try Self.client("pub", port: broker.port)
+        try await publisher.connect()
+        for number in 0..<200 {
+            try publisher.publish(topic: "t/\(number % 20)", payload: Array("\(number)".utf8), qos: 1, deferWrite: true)
+        }
+        publisher.writeQueued()
+        let received = await inbox.waitFor(200)
+        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<200).map(String.init))
+        #expect(await publisher.flush(timeout: 5))
+        publisher.disconnect()
+        subscriber.disconnect()
+    }
+
+    @Test func aSmallWindowQueuesTheRestAndEveryAcknowledgementIsCounted() async throws {
+        // 5000 QoS 1 publishes through a window of 10: the client's own queue holds the rest, the
+        // publisher subscribes to nothing (so it reads acknowledgements in batches) and flush still
+        // sees every one acknowledged, including the last few below the batch size.
+        let broker = try Broker()
+        let inbox = Inbox()
+        let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "w/#", qos: 1)])
+        let publisher = try Self.client("pub", port: broker.port, sendMaximum: 10)
+        try await publisher.connect()
+        for number in 0..<5000 {
+            try publisher.publish(topic: "w/\(number % 7)", payload: Array("\(number)".utf8), qos: 1)
+        }
+        #expect(await publisher.flush(timeout: 20))
+        let received = await inbox.waitFor(5000)
+        #expect(received.count == 5000)
+        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<5000).map(String.init))
+        // One more after the burst: a lone acknowledgement (below the low-water mark) is still read.
+        try publisher.publish(topic: "w/last", payload: Array("last".utf8), qos: 1)
+        #expect(await publisher.flush(timeout: 2))
+        publisher.disconnect()
+        subscriber.disconnect()
+    }
+
+    @Test func invalidPublishesAreRefusedAtOnce() async throws {
+        let broker = try Broker()
+        let publisher = try Self.client("pub", port: broker.port)
+        try await publisher.connect()
+        #expect(throws: MQTTError.self) { try publisher.publish(topic: "a/+/b", payload: [], qos: 1) }
+        #expect(throws: MQTTError.self) { try publisher.publish(topic: "a/b", payload: [], qos: 3) }
+        #expect(await publisher.flush(timeout: 1))
+        publisher.disconnect()
+    }
+
+    @Test func publishesQueuedWhileTheBrokerIsDownAreSentAfterTheReconnect() async throws {
+        let broker = try Broker()
+        let port = broker.port
+        let publisher = try Self.client("pub", port: port)
+        try await publisher.connect()
+        broker.stop()
+        let lostDeadline = ContinuousClock.now + .seconds(5)
+        while publisher.isConnected && ContinuousClock.now < lostDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(!publisher.isConnected)
+        for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1) }
+
+        let restarted = try Broker(port: port)
+        let inbox = Inbox()
+        let subscriber = try Self.client("sub", port: port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "r/#", qos: 1)])
+        // The publisher's thread retries with backoff (1 s, then 2 s …) and sends its queue once connected.
+        let received = await inbox.waitFor(10, seconds: 20)
+        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<10).map(String.init))
+        #expect(publisher.reconnectCount >= 1)
+        #expect(await publisher.flush(timeout: 5))
+        publisher.disconnect()
+        subscriber.disconnect()
+        restarted.stop()
+    }
+}
