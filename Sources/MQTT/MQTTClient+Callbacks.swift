@@ -32,16 +32,23 @@ extension MQTTClient {
             logger.error("broker refused the connection", metadata: ["reason": "\(rc)"])
             return
         }
-        let (subscriptions, isReconnect) = state.withLock { state -> ([MQTTSubscription], Bool) in
+        let (subscriptions, obsolete, isReconnect) = state.withLock { state -> ([MQTTSubscription], [String], Bool) in
             state.connected = true
             if state.subscribedOnce { state.reconnects += 1 }
             state.pendingSubscribeMIDs.removeAll()
-            return (state.subscriptions, state.subscribedOnce)
+            return (state.subscriptions, state.obsoleteFilters, state.subscribedOnce)
         }
         logger.info(isReconnect ? "reconnected to broker" : "connected to broker", metadata: [
             "broker": "\(configuration.host):\(configuration.port)", "client_id": "\(configuration.clientID)",
         ])
         onConnectionChange?(true)
+        // Sent before the SUBSCRIBEs, which the broker handles after it.
+        for filter in obsolete {
+            let rc = mosquitto_unsubscribe(handle, nil, filter)
+            if rc != MOSQ_ERR_SUCCESS.rawValue {
+                logger.error("unsubscribe failed", metadata: ["filter": "\(filter)", "error": "\(MQTTError("unsubscribe", code: rc))"])
+            }
+        }
         if subscriptions.isEmpty {
             markSubscribed()
             return

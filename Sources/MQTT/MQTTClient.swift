@@ -29,6 +29,7 @@ public final class MQTTClient: @unchecked Sendable {
 
     struct State {
         var subscriptions: [MQTTSubscription] = []
+        var obsoleteFilters: [String] = []
         var pendingSubscribeMIDs: Set<Int32> = []
         var subscribedWaiters: [CheckedContinuation<Void, Never>] = []
         var subscribedOnce = false
@@ -103,8 +104,15 @@ public final class MQTTClient: @unchecked Sendable {
     /// Connects, retrying with backoff until the broker answers, then subscribes and waits for every SUBACK.
     ///
     /// After this returns, the network thread reconnects by itself and re-subscribes on every reconnect.
-    public func connect(subscriptions: [MQTTSubscription] = []) async throws {
-        state.withLock { $0.subscriptions = subscriptions }
+    /// - Parameters:
+    ///   - subscriptions: filters to keep subscribed.
+    ///   - unsubscribing: filters a persistent session may still hold from an earlier version of the
+    ///     application; they are unsubscribed before subscribing, on every connect.
+    public func connect(subscriptions: [MQTTSubscription] = [], unsubscribing: [String] = []) async throws {
+        state.withLock {
+            $0.subscriptions = subscriptions
+            $0.obsoleteFilters = unsubscribing
+        }
         var props: OpaquePointer?
         defer { mosquitto_property_free_all(&props) }
         if configuration.sessionExpiry > 0 {

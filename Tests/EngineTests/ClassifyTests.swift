@@ -32,6 +32,12 @@ struct ClassifyTests {
         #expect(subscribed.first { $0.filter == "chat/typing/+/start" }?.identifier == 4)
     }
 
+    @Test func aStaleOwnFilterOfACatchAllRouteBringsNoSecondCopy() {
+        // An earlier version subscribed rooms/join/+ with identifier 1; its copy must be dropped.
+        #expect(classify("chat/rooms/join/r1", 1) == nil)
+        #expect(classify("chat/rooms/join/r1", ChatEngine.catchAllIdentifier)?.laneKey == "r1")
+    }
+
     @Test func routesAtAnotherQoSAreServedByTheirOwnCopy() {
         #expect(classify("chat/rooms/create", 3)?.match?.route.index == 2)
         #expect(classify("chat/rooms/create", ChatEngine.catchAllIdentifier) == nil)

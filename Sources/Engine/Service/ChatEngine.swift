@@ -119,6 +119,13 @@ public final class ChatEngine: Service, Sendable {
         Self.subscriptions(for: router.routes)
     }
 
+    /// Filters earlier versions subscribed the persistent inbound session to, and this one no longer does:
+    /// `chat/#`, and the own filters of routes the catch-all now serves. Left in the session they would
+    /// bring second copies.
+    var obsoleteFilters: [String] {
+        ["chat/#"] + router.routes.filter { $0.qos == Self.catchAllQoS }.map(\.pattern.filter)
+    }
+
     /// QoS of the catch-all filters: that of most routes (the hot ones, `message/{room_id}` among them),
     /// which then need no subscription of their own, so the broker sends the engine one copy of each.
     static let catchAllQoS: Int32 = 1
@@ -161,7 +168,9 @@ public final class ChatEngine: Service, Sendable {
         if let identifier = message.subscriptionIdentifiers.first {
             if identifier == catchAllIdentifier {
                 if let match, match.route.qos != catchAllQoS { return nil }
-            } else if match?.route.index != Int(identifier) - 1 {
+            } else if match?.route.index != Int(identifier) - 1 || match?.route.qos == catchAllQoS {
+                // A route at the catch-all's QoS has no filter of its own (one left in the persistent
+                // session by an earlier version must not bring a second copy).
                 return nil
             }
         }
@@ -179,7 +188,7 @@ public final class ChatEngine: Service, Sendable {
 
     public func run() async throws {
         try await outbound.connect()
-        try await inbound.connect(subscriptions: subscriptions)
+        try await inbound.connect(subscriptions: subscriptions, unsubscribing: obsoleteFilters)
         ready.store(true, ordering: .releasing)
         logger.info("ready", metadata: [
             "routes": "\(router.routes.count)",
