@@ -12,7 +12,8 @@ import Glibc
 /// then cost twenty thread wake-ups and twenty loopback segments, each processed by the broker on its
 /// own: most of the engine's CPU went to the kernel. This loop is woken once per batch of publishes
 /// (`requestWrite`), writes everything libmosquitto has queued with the socket corked, and uncorks, so the
-/// batch leaves in as few segments as the kernel can make of it.
+/// batch leaves in as few segments as the kernel can make of it. On a connection that only publishes it
+/// also reads acknowledgements in batches (`acknowledgementBatchBytes`).
 final class MQTTNetworkLoop: @unchecked Sendable {
     private let handle: OpaquePointer
     private let reconnectDelay: UInt32
@@ -27,6 +28,9 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     private var client = Client(handOver: {}, batchesAcknowledgements: { false }, awaitsAcknowledgements: { false })
     /// The socket whose receive low-water mark is raised (a reconnect brings a new one).
     private var batchedSocket: Int32 = -1
+    /// Reused by every poll and drain, so the loop allocates nothing per turn.
+    private var pollSet = [pollfd](repeating: pollfd(), count: 2)
+    private var drainBuffer = [UInt8](repeating: 0, count: 64)
 
     /// What the loop asks of its client, on the loop's thread.
     struct Client {
@@ -147,18 +151,16 @@ final class MQTTNetworkLoop: @unchecked Sendable {
             _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, socklen_t(MemoryLayout<Int32>.size))
             batchedSocket = socket
         }
-        var fds = [
-            pollfd(fd: socket, events: Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0),
-            pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
-        ]
+        pollSet[0] = pollfd(fd: socket, events: Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0)
+        pollSet[1] = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
         // Below the low-water mark the last few acknowledgements are picked up by a short timeout.
-        let ready = poll(&fds, 2, batched && client.awaitsAcknowledgements() ? 2 : 1000)
-        if ready > 0 && fds[1].revents != 0 {
+        let ready = poll(&pollSet, 2, batched && client.awaitsAcknowledgements() ? 2 : 1000)
+        if ready > 0 && pollSet[1].revents != 0 {
             drainWakeups()
             // Cleared before writing: a publish queued after this point wakes the thread again.
             wakePending.store(false, ordering: .releasing)
         }
-        if batched || (ready > 0 && fds[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0) {
+        if batched || (ready > 0 && pollSet[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0) {
             if mosquitto_loop_read(handle, 1) != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return }
         }
         client.handOver()
@@ -182,8 +184,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     }
 
     private func drainWakeups() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while read(wakeRead, &buffer, buffer.count) > 0 {}
+        while read(wakeRead, &drainBuffer, drainBuffer.count) > 0 {}
     }
 
     /// Sleeps up to `milliseconds`, returning early when `stop` is called.
