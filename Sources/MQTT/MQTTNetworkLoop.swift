@@ -187,11 +187,18 @@ final class MQTTNetworkLoop: @unchecked Sendable {
         while read(wakeRead, &drainBuffer, drainBuffer.count) > 0 {}
     }
 
-    /// Sleeps up to `milliseconds`, returning early when `stop` is called.
+    /// Sleeps `milliseconds`, returning early only when `stop` is called: publishes queued meanwhile must
+    /// not cut a reconnect backoff short.
     private func wait(milliseconds: Int32) {
-        var fd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
-        _ = poll(&fd, 1, milliseconds)
-        drainWakeups()
-        wakePending.store(false, ordering: .releasing)
+        let deadline = ContinuousClock.now + .milliseconds(Int(milliseconds))
+        while !stopping.load(ordering: .acquiring) {
+            let left = deadline - ContinuousClock.now
+            guard left > .zero else { return }
+            let (seconds, attoseconds) = left.components
+            pollSet[1] = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
+            _ = poll(&pollSet[1], 1, Int32(seconds * 1000 + attoseconds / 1_000_000_000_000_000) + 1)
+            drainWakeups()
+            wakePending.store(false, ordering: .releasing)
+        }
     }
 }
