@@ -4,13 +4,22 @@ import MQTT
 import Testing
 import Wire
 
-/// The engine's inbound session is persistent, so subscriptions an earlier version made outlive it.
+/// The engine's inbound session is persistent, so what an earlier version subscribed outlives it.
 @Suite(.timeLimit(.minutes(1)))
 struct SessionUpgradeTests {
-    @Test func filtersAnEarlierVersionLeftInTheSessionBringNoSecondCopies() async throws {
+    @Test func anUpgradeServesWhatWasQueuedOnceAndBringsNoSecondCopies() async throws {
         let broker = try Broker()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)").path
+        let first = EngineProcess(port: broker.port, dataDirectory: directory)
+        try first.start()
+        let alice = try await ChatClient(userId: "alice", port: broker.port)
+        let bob = try await ChatClient(userId: "bob", port: broker.port)
+        let roomId = try await alice.createRoom(joinedBy: [bob])
+        #expect(first.stop() == 0)
+
+        // The session an earlier version left: chat/# (QoS 0, identifier 100000) and message/{room_id}'s own
+        // filter (QoS 1, identifier 7), as it was before the catch-all took over the QoS 1 routes.
         let clientID = "engine-\(UUID().uuidString.prefix(8))"
-        // What the previous version subscribed: chat/# (identifier 100000) and message/{room_id}'s own filter.
         var logger = Logger(label: "old-engine")
         logger.logLevel = .critical
         let old = try MQTTClient(
@@ -21,23 +30,23 @@ struct SessionUpgradeTests {
             MQTTSubscription(filter: "chat/message/+", qos: 1, identifier: 7),
         ])
         old.disconnect()
+        // Sent while no engine runs: the broker queues it for that session.
+        let queued = try alice.send("chat/message/\(roomId)", ["content": "queued"])
 
-        let harness = try await EngineHarness(broker: broker) { $0.clientID = clientID }
-        do {
-            let alice = try await harness.user("alice")
-            let bob = try await harness.user("bob")
-            let roomId = try await alice.createRoom(joinedBy: [bob])
-            let requestId = try alice.send("chat/message/\(roomId)", ["content": "once"])
-            _ = try await alice.reply(to: requestId)
-            _ = try await bob.event("text") { $0["content"]?.stringValue == "once" }
-            try await Task.sleep(for: .milliseconds(500))
+        let upgraded = EngineProcess(port: broker.port, dataDirectory: directory, clientID: clientID)
+        try upgraded.start()
+        #expect(try await alice.reply(to: queued, timeout: 10).status == "message_sent")
+        let live = try alice.send("chat/message/\(roomId)", ["content": "live"])
+        #expect(try await alice.reply(to: live).status == "message_sent")
+        _ = try await bob.event("text") { $0["content"]?.stringValue == "live" }
+        try await Task.sleep(for: .milliseconds(500))
+        for requestId in [queued, live] {
             #expect(alice.count { topic, json in topic.hasSuffix("/responses") && json["request_id"]?.stringValue == requestId } == 1)
-            #expect(bob.count { _, json in json["content"]?.stringValue == "once" } == 1)
-            #expect(alice.count { _, json in json["content"]?.stringValue == "once" } == 1)
-        } catch {
-            await harness.stop()
-            throw error
         }
-        await harness.stop()
+        for content in ["queued", "live"] {
+            #expect(bob.count { _, json in json["content"]?.stringValue == content } == 1)
+        }
+        upgraded.stop()
+        broker.stop()
     }
 }

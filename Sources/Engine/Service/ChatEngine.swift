@@ -121,7 +121,7 @@ public final class ChatEngine: Service, Sendable {
 
     /// Filters earlier versions subscribed the persistent inbound session to, and this one no longer does:
     /// `chat/#`, and the own filters of routes the catch-all now serves. Left in the session they would
-    /// bring second copies.
+    /// bring a second copy of every request.
     var obsoleteFilters: [String] {
         ["chat/#"] + router.routes.filter { $0.qos == Self.catchAllQoS }.map(\.pattern.filter)
     }
@@ -168,9 +168,10 @@ public final class ChatEngine: Service, Sendable {
         if let identifier = message.subscriptionIdentifiers.first {
             if identifier == catchAllIdentifier {
                 if let match, match.route.qos != catchAllQoS { return nil }
-            } else if match?.route.index != Int(identifier) - 1 || match?.route.qos == catchAllQoS {
-                // A route at the catch-all's QoS has no filter of its own (one left in the persistent
-                // session by an earlier version must not bring a second copy).
+            } else if match?.route.index != Int(identifier) - 1 {
+                // A route at the catch-all's QoS has no filter of its own now, but requests queued in the
+                // persistent session under one an earlier version subscribed still arrive with its
+                // identifier, once: they are served. (`obsoleteFilters` are unsubscribed at connect.)
                 return nil
             }
         }
