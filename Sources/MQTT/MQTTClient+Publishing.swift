@@ -29,10 +29,7 @@ extension MQTTClient {
         let message = OutgoingPublish(
             topic: topic, payload: payload, qos: qos, retain: retain, responseTopic: responseTopic,
             correlationData: correlationData, userProperties: userProperties)
-        state.withLock { state in
-            state.outgoing.append(message)
-            if qos > 0 { state.unacknowledged += 1 }
-        }
+        state.withLock { $0.outgoing.append(message) }
         if !deferWrite { networkLoop.requestWrite() }
     }
 
@@ -45,22 +42,27 @@ extension MQTTClient {
     static var maximumPayload: Int { 268_435_455 - 65_535 - 1_024 }
 
     /// Moves queued publishes into libmosquitto while the in-flight window has room; network thread only.
+    ///
+    /// A batch leaves the queue only once libmosquitto holds it, so `flush` never sees it in neither place.
+    /// Only this thread removes from the queue, so its head is still the batch when it is dropped.
     func handOverQueued() {
         let window = Int(configuration.sendMaximum)
         while true {
             let batch = state.withLock { state -> [OutgoingPublish] in
                 guard state.connected else { return [] }
-                var batch: [OutgoingPublish] = []
+                var count = 0
                 var room = window - state.inFlight.count
-                while let next = state.outgoing.first, next.qos == 0 || room > 0 {
-                    if next.qos > 0 { room -= 1 }
-                    batch.append(state.outgoing.removeFirst())
+                for next in state.outgoing {
+                    if next.qos > 0 {
+                        guard room > 0 else { break }
+                        room -= 1
+                    }
+                    count += 1
                 }
-                return batch
+                return Array(state.outgoing.prefix(count))
             }
             if batch.isEmpty { return }
             var sent: [Int32] = []
-            var dropped = 0
             for message in batch {
                 let (rc, mid) = message.send(through: handle)
                 // A QoS ≥ 1 message libmosquitto could not write yet (connection just lost) stays in its
@@ -68,15 +70,14 @@ extension MQTTClient {
                 if rc == MOSQ_ERR_SUCCESS.rawValue || (rc == MOSQ_ERR_NO_CONN.rawValue && message.qos > 0) {
                     if message.qos > 0 { sent.append(mid) }
                 } else {
-                    if message.qos > 0 { dropped += 1 }
                     logger.warning("publish failed", metadata: [
                         "topic": "\(message.topic)", "error": "\(MQTTError("publish", code: rc))",
                     ])
                 }
             }
             state.withLock { state in
+                state.outgoing.removeFirst(batch.count)
                 state.inFlight.formUnion(sent)
-                state.unacknowledged -= dropped
             }
         }
     }
@@ -88,8 +89,6 @@ extension MQTTClient {
 
     /// Records the broker's acknowledgement of a QoS ≥ 1 publish (libmosquitto also reports written QoS 0 ones).
     func didAcknowledge(mid: Int32) {
-        state.withLock { state in
-            if state.inFlight.remove(mid) != nil { state.unacknowledged -= 1 }
-        }
+        _ = state.withLock { $0.inFlight.remove(mid) }
     }
 }

@@ -36,12 +36,14 @@ public final class MQTTClient: @unchecked Sendable {
         var connected = false
         var loopRunning = false
         var reconnects = 0
-        /// QoS ≥ 1 publishes not yet acknowledged by the broker (queued here or in flight).
-        var unacknowledged = 0
         /// Publishes not yet handed to libmosquitto.
         var outgoing = Deque<OutgoingPublish>()
         /// Message ids of QoS ≥ 1 publishes libmosquitto holds until their acknowledgement.
         var inFlight = Set<Int32>()
+
+        /// Whether a QoS ≥ 1 publish waits here or in flight (a queue mostly empty, and scanned to its
+        /// first QoS ≥ 1 entry only).
+        var hasUnacknowledged: Bool { !inFlight.isEmpty || outgoing.contains { $0.qos > 0 } }
     }
 
     private static let libraryInitialized: Bool = {
@@ -150,7 +152,7 @@ public final class MQTTClient: @unchecked Sendable {
     @discardableResult
     public func flush(timeout: Double) async -> Bool {
         let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
-        while state.withLock({ $0.unacknowledged > 0 }) {
+        while state.withLock({ $0.hasUnacknowledged }) {
             if ContinuousClock.now >= deadline { return false }
             try? await Task.sleep(for: .milliseconds(5))
         }

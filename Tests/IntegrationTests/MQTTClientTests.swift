@@ -9,7 +9,7 @@ import Testing
 @Suite(.timeLimit(.minutes(1)))
 struct MQTTClientTests {
     /// Collects what a subscriber receives, in order.
-    final class Inbox: Sendable {
+    final class Collected: Sendable {
         let received = Mutex<[MQTTMessage]>([])
 
         func count() -> Int { received.withLock { $0.count } }
@@ -23,7 +23,7 @@ struct MQTTClientTests {
         }
     }
 
-    static func client(_ id: String, port: Int, sendMaximum: Int32 = 1000, inbox: Inbox? = nil) throws -> MQTTClient {
+    static func client(_ id: String, port: Int, sendMaximum: Int32 = 1000, inbox: Collected? = nil) throws -> MQTTClient {
         // Reconnect backoff capped at 2 s, so a broker restart on a busy machine costs seconds, not 30.
         var logger = Logger(label: "test-\(id)")
         logger.logLevel = .critical
@@ -36,7 +36,7 @@ struct MQTTClientTests {
 
     @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
         let broker = try Broker()
-        let inbox = Inbox()
+        let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "t/#", qos: 1)])
         let publisher = try Self.client("pub", port: broker.port)
@@ -57,7 +57,7 @@ struct MQTTClientTests {
         // publisher subscribes to nothing (so it reads acknowledgements in batches) and flush still
         // sees every one acknowledged, including the last few below the batch size.
         let broker = try Broker()
-        let inbox = Inbox()
+        let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "w/#", qos: 1)])
         let publisher = try Self.client("pub", port: broker.port, sendMaximum: 10)
@@ -98,7 +98,7 @@ struct MQTTClientTests {
         for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1) }
 
         let restarted = try Broker(port: port)
-        let inbox = Inbox()
+        let inbox = Collected()
         let subscriber = try Self.client("sub", port: port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "r/#", qos: 1)])
         // The publisher's thread retries every 1–2 s, publishes meanwhile do not hurry it, and it sends its
