@@ -22,5 +22,4 @@ struct GatewayOutbox: Outbox {
         let frame = GatewayFrame.envelope(topic: topic, payload: payload)
         for socket in targets { socket.enqueue(frame) }
     }
-
 }
