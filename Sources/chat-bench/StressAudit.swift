@@ -65,7 +65,7 @@ struct StressAudit {
             restarts: max(0, (run.engine?.starts ?? 1) - 1),
             checked: "\(checked.deliveries) deliveries in \(checked.periods) membership periods, "
                 + "\(checked.acknowledged) acknowledged messages, \(checked.countSteps) member_count replies"
-                + (checked.uncertainRooms > 0 ? " (\(checked.uncertainRooms) rooms skipped: unanswered join/leave)" : ""),
+                + (checked.uncertainRooms > 0 ? " (\(checked.uncertainRooms) rooms skipped: a join/leave unanswered, or found done after a crash)" : ""),
             violations: violations)
     }
 

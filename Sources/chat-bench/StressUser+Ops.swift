@@ -38,17 +38,27 @@ extension StressUser {
     func join(rng: inout SplitMix64) async {
         guard let roomId = world.randomRoom(using: &rng) else { return }
         // Open the period before publishing: the join's own events may beat the reply.
-        state.withLock { state in
+        let wasMember = state.withLock { state -> Bool in
             if !state.memberOf.contains(roomId) { state.timelines[roomId, default: RoomTimeline()].open() }
+            return state.memberOf.contains(roomId)
         }
         let reply = await request(.join, "chat/rooms/join/\(roomId)")
-        if reply == nil { world.withRoom(roomId) { $0.uncertain = true } }
+        if reply == nil || (retries > 0 && !wasMember && reply?.replyStatus == "already_member") {
+            markReapplied(roomId)
+        }
+    }
+
+    /// Under chaos, a join or leave can be applied just before a SIGKILL and its reply lost; the broker's
+    /// redelivery (or the retry) then finds it done: `already_member`, `not_member` (PROTOCOL.md §1.10).
+    /// The room's member-count walk then has a step nobody saw, so that check skips the room.
+    private func markReapplied(_ roomId: String) {
+        world.withRoom(roomId) { $0.uncertain = true }
     }
 
     func leave(rng: inout SplitMix64) async {
         guard let roomId = memberRoom(rng: &rng) else { return }
         let reply = await request(.leave, "chat/rooms/leave/\(roomId)")
-        if reply == nil { world.withRoom(roomId) { $0.uncertain = true } }
+        if reply == nil || (retries > 0 && reply?.replyStatus == "error:not_member") { markReapplied(roomId) }
     }
 
     func message(rng: inout SplitMix64) async {
