@@ -39,7 +39,7 @@ extension MQTTClient {
     }
 
     /// The largest payload MQTT's remaining-length field can carry, less room for the headers.
-    static var maximumPayload: Int { 268_435_455 - 65_535 - 1_024 }
+    static let maximumPayload = 268_435_455 - 65_535 - 1_024
 
     /// Moves queued publishes into libmosquitto while the in-flight window has room; network thread only.
     ///
@@ -82,9 +82,10 @@ extension MQTTClient {
         }
     }
 
-    /// Whether the connection is up and only acknowledgements and keep-alive answers can arrive on it.
-    func receivesOnlyAcknowledgements() -> Bool {
-        state.withLock { $0.connected && $0.subscriptions.isEmpty }
+    /// Whether only acknowledgements and keep-alive answers can arrive (connected, no subscriptions), and
+    /// whether any are due; one lock for the network thread's turn.
+    func acknowledgementState() -> (batched: Bool, awaited: Bool) {
+        state.withLock { ($0.connected && $0.subscriptions.isEmpty, !$0.inFlight.isEmpty) }
     }
 
     /// Records the broker's acknowledgement of a QoS ≥ 1 publish (libmosquitto also reports written QoS 0 ones).

@@ -134,8 +134,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         try networkLoop.start(MQTTNetworkLoop.Client(
             handOver: { [unowned self] in handOverQueued() },
-            batchesAcknowledgements: { [unowned self] in receivesOnlyAcknowledgements() },
-            awaitsAcknowledgements: { [unowned self] in state.withLock { !$0.inFlight.isEmpty } }))
+            acknowledgements: { [unowned self] in acknowledgementState() }))
         state.withLock { $0.loopRunning = true }
         await withCheckedContinuation { continuation in
             let ready = state.withLock { state -> Bool in

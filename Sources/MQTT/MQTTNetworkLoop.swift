@@ -25,7 +25,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private var thread: pthread_t?
-    private var client = Client(handOver: {}, batchesAcknowledgements: { false }, awaitsAcknowledgements: { false })
+    private var client = Client(handOver: {}, acknowledgements: { (batched: false, awaited: false) })
     /// The socket whose receive low-water mark is raised (a reconnect brings a new one).
     private var batchedSocket: Int32 = -1
     /// Reused by every poll and drain, so the loop allocates nothing per turn.
@@ -36,11 +36,10 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     struct Client {
         /// Moves the client's queued publishes into libmosquitto; runs before every write.
         var handOver: () -> Void
-        /// Whether the connection is up and nothing but acknowledgements and keep-alive answers can
-        /// arrive (the client subscribes to nothing), so they may be read in batches.
-        var batchesAcknowledgements: () -> Bool
-        /// Whether QoS ≥ 1 publishes wait for their acknowledgement.
-        var awaitsAcknowledgements: () -> Bool
+        /// `batched`: the connection is up and nothing but acknowledgements and keep-alive answers can
+        /// arrive (the client subscribes to nothing), so they may be read in batches. `awaited`: QoS ≥ 1
+        /// publishes wait for their acknowledgement. Asked once per turn of the loop.
+        var acknowledgements: () -> (batched: Bool, awaited: Bool)
     }
 
     /// Bytes that must be waiting before `poll` reports an acknowledgement-only socket readable: about
@@ -145,7 +144,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
 
     /// One poll and whatever it found: incoming packets, queued packets, keep-alive.
     private func serviceOnce(socket: Int32) {
-        let batched = client.batchesAcknowledgements()
+        let (batched, awaited) = client.acknowledgements()
         if batched && batchedSocket != socket {
             var bytes = Self.acknowledgementBatchBytes
             _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, socklen_t(MemoryLayout<Int32>.size))
@@ -154,7 +153,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
         pollSet[0] = pollfd(fd: socket, events: Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0)
         pollSet[1] = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
         // Below the low-water mark the last few acknowledgements are picked up by a short timeout.
-        let ready = poll(&pollSet, 2, batched && client.awaitsAcknowledgements() ? 2 : 1000)
+        let ready = poll(&pollSet, 2, batched && awaited ? 2 : 1000)
         if ready > 0 && pollSet[1].revents != 0 {
             drainWakeups()
             // Cleared before writing: a publish queued after this point wakes the thread again.

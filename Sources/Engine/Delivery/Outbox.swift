@@ -20,24 +20,22 @@ struct MQTTOutbox: Outbox {
     let failures: @Sendable (MQTTError) -> Void
 
     func publish(topic: String, payload: [UInt8], correlationData: [UInt8]?) {
-        do {
-            try client.publish(topic: topic, payload: payload, qos: 1, correlationData: correlationData)
-        } catch let error as MQTTError {
-            failures(error)
-        } catch {}
+        send(topic: topic, payload: payload, correlationData: correlationData, deferWrite: false)
     }
 
     func publish(payload: [UInt8], toEach topics: [String]) {
         // One wake-up of the network thread for the whole fan-out, so it leaves in a few TCP segments
         // rather than one per recipient.
         defer { client.writeQueued() }
-        for topic in topics {
-            do {
-                try client.publish(topic: topic, payload: payload, qos: 1, deferWrite: true)
-            } catch let error as MQTTError {
-                failures(error)
-            } catch {}
-        }
+        for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true) }
+    }
+
+    private func send(topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool) {
+        do {
+            try client.publish(topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite)
+        } catch let error as MQTTError {
+            failures(error)
+        } catch {}
     }
 }
 
