@@ -10,20 +10,40 @@ final class Broker: @unchecked Sendable {
     private let process: ChildProcess
 
     /// Starts mosquitto with `extraConfig` appended to a loopback listener config, on `port` or a free one.
+    ///
+    /// A free port is only free when it is picked: before mosquitto binds it, one of the many client
+    /// connections of tests running in parallel can take it as its local port, and mosquitto exits. A picked
+    /// port is then tried again with another; a fixed one is not.
     init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n") throws {
-        port = try fixedPort ?? Self.freePort()
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("mosquitto.conf")
-        try """
-        listener \(port) 127.0.0.1
-        set_tcp_nodelay true
-        max_queued_messages 100000
-        max_inflight_messages 1000
-        \(extraConfig)
-        """.write(to: config, atomically: true, encoding: .utf8)
-        process = try ChildProcess(path: try Self.mosquittoPath(), arguments: ["-c", config.path])
-        try Self.waitUntilListening(port: port)
+        let log = directory.appendingPathComponent("mosquitto.log").path
+        var attempt = 0
+        while true {
+            attempt += 1
+            let port = try fixedPort ?? Self.freePort()
+            try """
+            listener \(port) 127.0.0.1
+            set_tcp_nodelay true
+            max_queued_messages 100000
+            max_inflight_messages 1000
+            \(extraConfig)
+            """.write(to: config, atomically: true, encoding: .utf8)
+            let process = try ChildProcess(path: try Self.mosquittoPath(), arguments: ["-c", config.path], logPath: log)
+            do {
+                try Self.waitUntilListening(port: port, unless: process)
+                self.port = port
+                self.process = process
+                return
+            } catch {
+                process.stop(signal: SIGKILL)
+                if fixedPort != nil || attempt == 3 {
+                    let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
+                    throw TestFailure("\(error); mosquitto said: \(output.suffix(400))")
+                }
+            }
+        }
     }
 
     deinit { stop() }
@@ -59,12 +79,13 @@ final class Broker: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func waitUntilListening(port: Int) throws {
+    static func waitUntilListening(port: Int, unless process: ChildProcess? = nil) throws {
         for _ in 0..<200 {
             if let fd = LoopbackSocket.connect(port: port) {
                 close(fd)
                 return
             }
+            if process?.hasExited() == true { throw TestFailure("mosquitto exited before listening on \(port)") }
             usleep(20_000)
         }
         throw TestFailure("mosquitto did not start listening on \(port)")
