@@ -18,8 +18,12 @@ struct BrokerACLTests {
                 environment: ProcessInfo.processInfo.environment.merging(["CHAT_PASSWD_FILE": passwd]) { $1 })
             #expect(child.wait() == 0)
         }
-        let acl = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../deploy/mosquitto/acl").standardized.path
+        // Copied next to the password file: mosquitto reads it after dropping root to its own user, who may
+        // not be allowed into the checkout (a clone under `mktemp -d` is 0700).
+        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../deploy/mosquitto/acl").standardized
+        let acl = directory.appendingPathComponent("acl").path
+        try FileManager.default.copyItem(atPath: shipped.path, toPath: acl)
         return try Broker(extraConfig: "allow_anonymous false\npassword_file \(passwd)\nacl_file \(acl)\n")
     }
 
