@@ -19,6 +19,7 @@ import struct
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -42,11 +43,16 @@ def browser(width, height):
 
 
 def wait(driver, what, condition, timeout=WAIT):
+    # The page re-renders a list on every event, so an element found a moment ago can be gone: a stale
+    # read is retried, not taken for a failure.
     try:
-        return WebDriverWait(driver, timeout, poll_frequency=0.1).until(lambda d: condition(d))
-    except Exception:
+        return WebDriverWait(driver, timeout, poll_frequency=0.1,
+                             ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
+                             ).until(lambda d: condition(d))
+    except Exception as error:
         logs = "\n".join(entry["message"] for entry in driver.get_log("browser")) if hasattr(driver, "get_log") else ""
-        raise AssertionError(f"timed out waiting for {what}\nbrowser log:\n{logs}") from None
+        reason = "timed out" if isinstance(error, TimeoutException) else f"{type(error).__name__}"
+        raise AssertionError(f"{reason} waiting for {what}\nbrowser log:\n{logs}") from None
 
 
 def sign_in(driver, token):
@@ -59,18 +65,27 @@ def sign_in(driver, token):
 
 
 def message_texts(driver, pane="messages"):
-    return [node.text for node in driver.find_elements(By.CSS_SELECTOR, f"#{pane} .message .content")]
+    # One script call reads the whole list, so a re-render between reads cannot leave a stale element.
+    return driver.execute_script(
+        "return [...document.querySelectorAll(arguments[0])].map((node) => node.innerText)", f"#{pane} .message .content")
 
 
 def has_text(driver, text, pane="messages"):
     return any(text in content for content in message_texts(driver, pane))
 
 
-def message_node(driver, text):
-    for node in driver.find_elements(By.CSS_SELECTOR, "#messages .message"):
-        if text in node.find_element(By.CSS_SELECTOR, ".content").text:
-            return node
-    return None
+def click_in_message(driver, text, *selectors):
+    """Clicks the buttons `selectors` of the timeline message containing `text`, one after another; a
+    re-render in between makes the whole sequence start again on the new element."""
+    def attempt(d):
+        node = next((node for node in d.find_elements(By.CSS_SELECTOR, "#messages .message")
+                     if text in node.find_element(By.CSS_SELECTOR, ".content").text), None)
+        if node is None:
+            return False
+        for selector in selectors:
+            node.find_element(By.CSS_SELECTOR, selector).click()
+        return True
+    wait(driver, f"{' then '.join(selectors)} on the message {text!r}", attempt)
 
 
 def tiny_png(path, width=48, height=32):
@@ -160,28 +175,26 @@ def main():
 
         # Same order everywhere: the DOM lists the room in seq order.
         for driver in (alice, bob):
-            seqs = [int(n.get_attribute("data-seq")) for n in driver.find_elements(By.CSS_SELECTOR, "#messages .message")]
+            seqs = [int(seq) for seq in driver.execute_script(
+                "return [...document.querySelectorAll('#messages .message')].map((node) => node.dataset.seq)")]
             assert seqs == sorted(seqs), f"messages out of order: {seqs}"
         texts = [t for t in message_texts(alice) if "from" in t]
         assert texts == ["Hello from Alice in Chromium", "Hi from Bob on a phone", "Hey from Carol over MQTT"], texts
 
         # Bob reacts to Alice's message; Alice sees the reaction, Carol gets the event.
-        node = message_node(bob, "Hello from Alice in Chromium")
-        node.find_element(By.CSS_SELECTOR, "button.react").click()
-        node.find_element(By.CSS_SELECTOR, ".picker button").click()
+        click_in_message(bob, "Hello from Alice in Chromium", "button.react", ".picker button")
         wait(alice, "Bob's reaction", lambda d: any("👍 1" in r.text for r in d.find_elements(By.CSS_SELECTOR, ".reaction")))
         carol.wait_for("the reaction", lambda t, v: v.get("type") == "reaction_added" and v.get("user_id") == "bob")
 
         # Alice edits her message.
-        node = message_node(alice, "Hello from Alice in Chromium")
-        node.find_element(By.CSS_SELECTOR, "button.edit").click()
+        click_in_message(alice, "Hello from Alice in Chromium", "button.edit")
         composer = alice.find_element(By.ID, "composer-input")
         composer.clear()
         composer.send_keys("Hello from Alice in Chromium (edited)", Keys.ENTER)
         wait(bob, "the edit", lambda d: has_text(d, "Hello from Alice in Chromium (edited)"))
 
         # Alice replies to Carol in a thread; Carol gets the reply, Alice's timeline shows "1 reply".
-        message_node(alice, "Hey from Carol over MQTT").find_element(By.CSS_SELECTOR, "button.reply").click()
+        click_in_message(alice, "Hey from Carol over MQTT", "button.reply")
         wait(alice, "the thread pane", lambda d: d.find_element(By.ID, "thread-pane").is_displayed())
         alice.find_element(By.ID, "thread-input").send_keys("Welcome, Carol!", Keys.ENTER)
         wait(alice, "the thread reply", lambda d: has_text(d, "Welcome, Carol!", pane="thread-messages"))
