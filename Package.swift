@@ -114,7 +114,7 @@ let package = Package(
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Actors"]),
         .testTarget(name: "BenchTests", dependencies: ["BenchCore"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Actors", "MQTT"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "Actors", "MQTT", "Persistence"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [

@@ -58,7 +58,9 @@ public final class ExpiryScheduler: Sendable {
             state.sleeper = nil
             return
         }
-        state.sleeper = Task { [weak self] in
+        // Detached: a timer armed while a request is handled must not carry the request's task-locals
+        // (its `ChangeOrigin`) into the changes it makes when it fires.
+        state.sleeper = Task.detached { [weak self] in
             guard let self else { return }
             let delay = next - self.clock()
             if delay > 0 {

@@ -58,13 +58,13 @@ extension ChatStore {
 
         var replayer = StateReplayer(state: initial, ringCapacity: options.ringCapacity)
         let report = try Journal.replay(directory: directory, after: after) { lsn, payload in
-            let entry: JournalEntry
+            let record: (entry: JournalEntry, origin: ChangeOrigin?)
             do throws(PersistenceError) {
-                entry = try JournalEntryCodec.decode(payload)
+                record = try JournalEntryCodec.decodeRecord(payload)
             } catch {
                 throw PersistenceError(error.code, "journal record \(lsn) does not decode: \(error.message)")
             }
-            replayer.apply(entry, lsn: lsn)
+            replayer.apply(record.entry, origin: record.origin, lsn: lsn)
         }
         log(report, logger: logger)
 
@@ -72,13 +72,14 @@ extension ChatStore {
             directory: directory, fsync: fsync, nextLSN: max(after, report.lastLSN) + 1, logger: logger)
         let changesSkipped = replayer.changesSkipped
         let orphanChanges = replayer.orphanChanges
+        let unansweredRequests = replayer.unansweredRequests
         if orphanChanges > 0 {
             logger.warning("\(orphanChanges) journal records name a room that does not exist; ignored")
         }
         let recovered = RecoveredState(
             state: replayer.finish(now: now), snapshotPath: loaded?.path, snapshotCoveredLSN: loaded?.coveredLSN ?? 0,
             skippedSnapshots: skipped, journal: report, changesSkipped: changesSkipped,
-            orphanChanges: orphanChanges, startedWithoutSnapshot: startedWithoutSnapshot,
+            orphanChanges: orphanChanges, unansweredRequests: unansweredRequests, startedWithoutSnapshot: startedWithoutSnapshot,
             duration: clock.now - started)
         logger.info("\(recovered.summary)")
         let store = ChatStore(directory: directory, journal: journal, snapshots: snapshots, options: options, logger: logger)

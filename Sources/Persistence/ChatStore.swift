@@ -35,9 +35,10 @@ public final class ChatStore: Sendable {
     ///
     /// Call inside the room actor's turn, before the reply and fan-out: one encode and one `write(2)`
     /// (plus an fsync under `always`). Concurrent calls from several actors are safe; LSN order is
-    /// the order of the appends.
-    public func append(_ entry: JournalEntry) throws -> UInt64 {
-        try journal.append(JournalEntryCodec.encode(entry))
+    /// the order of the appends. `origin` names the request the change was made for, so a restart can
+    /// tell a change whose reply was never journaled (``UnansweredRequest``).
+    public func append(_ entry: JournalEntry, origin: ChangeOrigin? = nil) throws -> UInt64 {
+        try journal.append(JournalEntryCodec.encode(entry, origin: origin))
     }
 
     // MARK: Snapshots

@@ -14,10 +14,23 @@ import Actors
 /// | 5         | file           | 5 … 18     | edited, deleted, reacted, invited, read,     |
 /// |           |                |            | locked, slowMode, historyCleared, muted,     |
 /// |           |                |            | unmuted, banned, unbanned, removed, activity |
+/// | 6         | fileRemoved    |            |                                              |
+/// | 7         | origin prefix  |            |                                              |
+///
+/// Tag 7 is not an entry: it prefixes one with the ``ChangeOrigin`` it was made for (user id, request
+/// key), then the entry follows with its own tag. Records without an origin keep the shorter form.
 public enum JournalEntryCodec {
-    /// Encodes `entry` as one journal payload. On the hot path: one small allocation.
-    public static func encode(_ entry: JournalEntry) -> [UInt8] {
+    static let originTag: UInt8 = 7
+
+    /// Encodes `entry` as one journal payload, prefixed by the request it was made for. On the hot path:
+    /// one small allocation.
+    public static func encode(_ entry: JournalEntry, origin: ChangeOrigin? = nil) -> [UInt8] {
         var writer = ByteWriter(capacity: 128)
+        if let origin {
+            writer.writeUInt8(originTag)
+            writer.writeString(origin.userId)
+            writer.writeString(origin.requestKey)
+        }
         switch entry {
         case .room(let id, let change):
             writer.writeUInt8(1)
@@ -44,11 +57,23 @@ public enum JournalEntryCodec {
         return writer.bytes
     }
 
-    /// Decodes one journal payload; malformed or trailing bytes throw.
+    /// Decodes one journal payload, dropping its origin; malformed or trailing bytes throw.
     public static func decode(_ bytes: [UInt8]) throws(PersistenceError) -> JournalEntry {
+        try decodeRecord(bytes).entry
+    }
+
+    /// Decodes one journal payload and the request it was made for, if it names one.
+    public static func decodeRecord(_ bytes: [UInt8]) throws(PersistenceError) -> (entry: JournalEntry, origin: ChangeOrigin?) {
         var reader = ByteReader(bytes)
+        var tag = try reader.readUInt8()
+        var origin: ChangeOrigin?
+        if tag == originTag {
+            let userId = try reader.readString()
+            origin = ChangeOrigin(userId: userId, requestKey: try reader.readString())
+            tag = try reader.readUInt8()
+        }
         let entry: JournalEntry
-        switch try reader.readUInt8() {
+        switch tag {
         case 1:
             let id = try reader.readString()
             entry = .room(id: id, try readChange(from: &reader, roomId: id))
@@ -68,7 +93,7 @@ public enum JournalEntryCodec {
             throw PersistenceError(.corrupt, "unknown journal entry tag \(tag)")
         }
         try reader.expectEnd()
-        return entry
+        return (entry, origin)
     }
 
     // MARK: Room changes

@@ -16,6 +16,9 @@ public struct RecoveredState: Sendable {
     public var changesSkipped: Int
     /// Room changes dropped because their room does not exist.
     public var orphanChanges: Int
+    /// Requests the journal shows applied but never answered (the process died in between), for the
+    /// engine to answer from their changes.
+    public var unansweredRequests: [UnansweredRequest]
     /// True when snapshot files existed but none was usable and the caller allowed an empty start.
     public var startedWithoutSnapshot: Bool
     /// Wall time of the whole recovery.

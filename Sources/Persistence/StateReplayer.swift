@@ -14,6 +14,10 @@ struct StateReplayer {
     /// Room changes for a room that does not exist (its creation was lost or never journaled).
     private(set) var orphanChanges = 0
 
+    /// Requests with journaled changes and, so far, no journaled reply; in the order they first appear.
+    private var unanswered: [ChangeOrigin: UnansweredRequest] = [:]
+    private var unansweredOrder: [ChangeOrigin] = []
+
     private var roomIndex: [String: Int]
     /// Built on first use: most replays carry no reply or file entries.
     private var replyIndex: [ReplyKey: Int]?
@@ -31,13 +35,32 @@ struct StateReplayer {
         for (index, room) in state.rooms.enumerated() { roomIndex[room.info.id] = index }
     }
 
-    mutating func apply(_ entry: JournalEntry, lsn: UInt64) {
+    /// Applies one record; `origin` is the request it was made for, when the record names one.
+    mutating func apply(_ entry: JournalEntry, origin: ChangeOrigin? = nil, lsn: UInt64) {
+        applyEntry(entry, lsn: lsn)
+        if let origin { noteUnanswered(origin, entry) }
+    }
+
+    private mutating func noteUnanswered(_ origin: ChangeOrigin, _ entry: JournalEntry) {
+        var memberCount: Int?
+        if case .room(let id, _) = entry, let index = roomIndex[id] { memberCount = state.rooms[index].members.count }
+        let change = UnansweredRequest.Change(entry: entry, memberCount: memberCount)
+        if unanswered[origin] == nil {
+            unansweredOrder.append(origin)
+            unanswered[origin] = UnansweredRequest(origin: origin, changes: [change])
+        } else {
+            unanswered[origin]?.changes.append(change)
+        }
+    }
+
+    private mutating func applyEntry(_ entry: JournalEntry, lsn: UInt64) {
         switch entry {
         case .room(let id, let change):
             applyRoom(id: id, change, lsn: lsn)
         case .globalBan(let userId, let banned):
             if banned { state.globalBans.insert(userId) } else { state.globalBans.remove(userId) }
         case .reply(let reply):
+            unanswered[ChangeOrigin(userId: reply.userId, requestKey: reply.requestId)] = nil
             let key = ReplyKey(userId: reply.userId, requestId: reply.requestId)
             if replyIndex == nil {
                 replyIndex = Dictionary(state.replies.enumerated().map { (ReplyKey(userId: $1.userId, requestId: $1.requestId), $0) }) { _, last in last }
@@ -86,6 +109,15 @@ struct StateReplayer {
             return
         }
         state.rooms[index].apply(change, lsn: lsn)
+    }
+
+    /// Requests whose changes were replayed and whose reply is nowhere: not in the journal, nor in the
+    /// snapshot (which holds it when the changes were replayed over a snapshot that already had them).
+    var unansweredRequests: [UnansweredRequest] {
+        let pending = unansweredOrder.compactMap { unanswered[$0] }
+        guard !pending.isEmpty else { return [] }
+        let answered = Set(state.replies.map { ChangeOrigin(userId: $0.userId, requestKey: $0.requestId) })
+        return pending.filter { !answered.contains($0.origin) }
     }
 
     /// The final state, without replies that expired before `now`.

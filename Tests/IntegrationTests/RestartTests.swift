@@ -1,4 +1,7 @@
+import Actors
 import Foundation
+import Logging
+import Persistence
 import Testing
 import Wire
 #if canImport(Glibc)
@@ -114,6 +117,38 @@ struct RestartTests {
         #expect(replies.last == first)
         let history = try await alice.request("chat/history/\(roomId)")
         #expect(history["messages"]?.arrayValue?.filter { $0["content"]?.stringValue == "exactly once" }.count == 1)
+        engine.stop()
+        broker.stop()
+    }
+
+    /// SIGKILL can land after a request's change is journaled and before its reply is: the journal then
+    /// holds bob's join and no answer. The restarted engine answers the retry from the change.
+    @Test func aRetryWhoseReplyTheCrashLostIsAnsweredFromItsChange() async throws {
+        let broker = try Broker()
+        let directory = Self.dataDirectory()
+        let engine = EngineProcess(port: broker.port, dataDirectory: directory)
+        try engine.start()
+        let alice = try await ChatClient(userId: "alice", port: broker.port)
+        let roomId = try await alice.createRoom("crash-window")
+        #expect(engine.stop(signal: SIGKILL) == 128 + SIGKILL)
+
+        // What the killed engine would have left: the join journaled for bob's request, no reply record.
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let (store, _) = try ChatStore.open(directory: directory, fsync: .always, logger: logger, allowEmptyStart: false)
+        let join = ChangeOrigin(userId: "bob", requestKey: "chat/rooms/join/\(roomId)\u{0}join-1")
+        _ = try store.append(.room(id: roomId, .joined(Member(userId: "bob", name: "bob", joinedAt: Date().timeIntervalSince1970))), origin: join)
+        try store.close()
+
+        try engine.start()
+        #expect(engine.log().contains("replies rebuilt from their changes"))
+        let bob = try await ChatClient(userId: "bob", port: broker.port)
+        try bob.send("chat/rooms/join/\(roomId)", requestId: "join-1")
+        let retried = try await bob.reply(to: "join-1")
+        #expect(retried.status == "joined")
+        #expect(retried["member_count"]?.intValue == 2)
+        #expect(try await bob.request("chat/rooms/join/\(roomId)").status == "already_member")
+        let info = try await alice.request("chat/rooms/\(roomId)/info")
+        #expect(info["room"]?["member_count"]?.intValue == 2)
         engine.stop()
         broker.stop()
     }

@@ -33,6 +33,28 @@ struct ChatCodecTests {
         }
     }
 
+    @Test func everyJournalEntryRoundTripsWithTheRequestItWasMadeFor() throws {
+        let origin = ChangeOrigin(userId: "bob", requestKey: "chat/rooms/join/general\u{0}j-1")
+        for entry in ChatFixtures.everyEntry() {
+            let bytes = JournalEntryCodec.encode(entry, origin: origin)
+            let record = try JournalEntryCodec.decodeRecord(bytes)
+            #expect(record.entry == entry && record.origin == origin)
+            // Readers that want only the entry still get it.
+            #expect(try JournalEntryCodec.decode(bytes) == entry)
+            #expect(try JournalEntryCodec.decodeRecord(JournalEntryCodec.encode(entry)).origin == nil)
+            for length in 0..<bytes.count {
+                #expect(throws: PersistenceError.self) { try JournalEntryCodec.decodeRecord(Array(bytes.prefix(length))) }
+            }
+        }
+        // An origin prefixes an entry; it is not one.
+        var twice = ByteWriter(capacity: 64)
+        twice.writeUInt8(JournalEntryCodec.originTag)
+        twice.writeString("alice")
+        twice.writeString("key")
+        let inner = JournalEntryCodec.encode(.lastSeen(userId: "a", at: 1), origin: origin)
+        #expect(errorCode { _ = try JournalEntryCodec.decodeRecord(twice.bytes + inner) } == .corrupt)
+    }
+
     @Test func bulkStateRoundTripsQuickly() throws {
         let state = ChatFixtures.bulkState(rooms: 100, messages: 1000)
         let body = try EngineStateCodec.encode(state)

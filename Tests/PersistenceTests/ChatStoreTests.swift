@@ -84,6 +84,62 @@ struct ChatStoreTests {
         }
     }
 
+    // MARK: Requests applied but not answered
+
+    static let joinOrigin = ChangeOrigin(userId: "bob", requestKey: "chat/rooms/join/r\u{0}j-1")
+
+    /// A room `r` by alice, then bob's join journaled for `joinOrigin`; the reply record is the caller's.
+    static func appendJoin(to store: ChatStore) throws {
+        let info = RoomInfo(id: "r", name: "R", type: .public, creatorId: "alice", createdAt: 10)
+        _ = try store.append(.room(id: "r", .created(info, creator: Member(userId: "alice", name: "Alice", joinedAt: 10))))
+        _ = try store.append(.room(id: "r", .joined(Member(userId: "bob", name: "Bob", joinedAt: 11))), origin: joinOrigin)
+    }
+
+    @Test func aChangeWithoutItsReplyIsReportedUnansweredWithTheMemberCountItLeft() throws {
+        try withTempDirectory { dir in
+            let (store, _) = try Self.open(dir)
+            try Self.appendJoin(to: store)
+            // Later changes of the room do not alter what the join left behind.
+            _ = try store.append(.room(id: "r", .joined(Member(userId: "carol", name: "Carol", joinedAt: 12))))
+            try store.close()
+
+            let recovered = try Self.reopen(dir)
+            let unanswered = try #require(recovered.unansweredRequests.first)
+            #expect(recovered.unansweredRequests.count == 1)
+            #expect(unanswered.origin == Self.joinOrigin)
+            #expect(unanswered.changes.map(\.memberCount) == [2])
+            #expect(unanswered.changes.map(\.entry) == [.room(id: "r", .joined(Member(userId: "bob", name: "Bob", joinedAt: 11)))])
+        }
+    }
+
+    @Test func aJournaledReplyAnswersTheRequest() throws {
+        try withTempDirectory { dir in
+            let (store, _) = try Self.open(dir)
+            try Self.appendJoin(to: store)
+            _ = try store.append(.reply(CachedReply(
+                userId: "bob", requestId: Self.joinOrigin.requestKey, reply: Array("joined".utf8), expiresAt: 600)))
+            try store.close()
+            #expect(try Self.reopen(dir).unansweredRequests.isEmpty)
+        }
+    }
+
+    @Test func aReplyTheSnapshotHoldsAnswersTheRequestToo() async throws {
+        try await withTempDirectory { dir in
+            let (store, _) = try Self.open(dir)
+            // The change lands after the rotation (so replay offers it again) and the capture already
+            // holds its reply.
+            _ = try await store.writeSnapshot {
+                try! Self.appendJoin(to: store)
+                let reply = CachedReply(userId: "bob", requestId: Self.joinOrigin.requestKey, reply: Array("joined".utf8), expiresAt: 600)
+                return EngineState(replies: [reply])
+            }
+            try store.close()
+            let recovered = try Self.reopen(dir)
+            #expect(recovered.recordsReplayed == 2)
+            #expect(recovered.unansweredRequests.isEmpty)
+        }
+    }
+
     // MARK: Snapshots
 
     @Test func snapshotPlusJournalTailRestoresEverything() async throws {

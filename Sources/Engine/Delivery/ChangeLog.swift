@@ -3,8 +3,9 @@ import Synchronization
 
 /// Makes room changes durable; the journal in production.
 public protocol ChangeLog: Sendable {
-    /// Appends an entry and returns its log position (LSN).
-    func append(_ entry: JournalEntry) throws -> UInt64
+    /// Appends an entry, with the request it was made for when there is one, and returns its log
+    /// position (LSN).
+    func append(_ entry: JournalEntry, origin: ChangeOrigin?) throws -> UInt64
 }
 
 /// Numbers changes without storing them, for engines run without a data directory (unit tests).
@@ -13,7 +14,7 @@ public final class VolatileChangeLog: ChangeLog {
 
     public init() {}
 
-    public func append(_ entry: JournalEntry) throws -> UInt64 {
+    public func append(_ entry: JournalEntry, origin: ChangeOrigin?) throws -> UInt64 {
         last.add(1, ordering: .relaxed).newValue
     }
 }

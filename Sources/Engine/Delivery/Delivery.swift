@@ -19,11 +19,14 @@ public struct Delivery: RoomEffects {
         try record(.room(id: roomId, change))
     }
 
-    /// Makes an engine-wide entry durable before its effects are published.
+    /// Makes an entry durable before its effects are published, marked with the request being handled
+    /// (`ChangeOrigin.current`) unless it is that request's reply.
     @discardableResult
     public func record(_ entry: JournalEntry) throws(ChatError) -> UInt64 {
+        var origin = ChangeOrigin.current
+        if case .reply = entry { origin = nil }
         do {
-            return try log.append(entry)
+            return try log.append(entry, origin: origin)
         } catch {
             logger.error("journal append failed; change refused", metadata: ["error": "\(error)"])
             throw ChatError(.internal, "the change could not be stored")

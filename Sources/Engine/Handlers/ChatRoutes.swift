@@ -25,21 +25,21 @@ enum ChatRoutes {
 
         var router = Router()
         router.group("chat", middleware: [validation]) { chat in
-            chat.on("rooms/create", qos: 2, lane: .constant("rooms/create"), rooms.create)
-            chat.on("rooms/join/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.join)
-            chat.on("rooms/leave/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.leave)
-            chat.on("rooms/invite/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.invite)
+            chat.on("rooms/create", qos: 2, lane: .constant("rooms/create"), rooms.create, recover: RoomHandlers.recoverCreate)
+            chat.on("rooms/join/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.join, recover: RoomHandlers.recoverJoin)
+            chat.on("rooms/leave/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.leave, recover: RoomHandlers.recoverLeave)
+            chat.on("rooms/invite/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.invite, recover: RoomHandlers.recoverInvite)
             chat.on("rooms/list", qos: 1, lane: .constant("rooms/list"), rooms.list)
             chat.on("rooms/{room_id}/info", qos: 1, lane: .parameter("room_id"), rooms.info)
 
             chat.group(middleware: [profanity]) { messaging in
-                messaging.on("message/{room_id}", qos: 1, lane: .parameter("room_id"), messages.send)
-                messaging.on("private/{user_id}", qos: 1, lane: .parameter("user_id"), direct.send)
+                messaging.on("message/{room_id}", qos: 1, lane: .parameter("room_id"), messages.send, recover: MessageHandlers.recoverSend)
+                messaging.on("private/{user_id}", qos: 1, lane: .parameter("user_id"), direct.send, recover: PrivateHandlers.recover)
                 messaging.on("broadcast", qos: 1, lane: .constant("broadcast"), middleware: [RequireGlobalAdmin()], messages.broadcast)
-                messaging.on("message/{message_id}/edit", qos: 1, lane: .messageRoom("message_id"), actions.edit)
-                messaging.on("message/{message_id}/reply", qos: 1, lane: .messageRoom("message_id"), actions.reply)
+                messaging.on("message/{message_id}/edit", qos: 1, lane: .messageRoom("message_id"), actions.edit, recover: MessageActionHandlers.recoverEdit)
+                messaging.on("message/{message_id}/reply", qos: 1, lane: .messageRoom("message_id"), actions.reply, recover: MessageActionHandlers.recoverReply)
             }
-            chat.on("message/{message_id}/delete", qos: 1, lane: .messageRoom("message_id"), actions.delete)
+            chat.on("message/{message_id}/delete", qos: 1, lane: .messageRoom("message_id"), actions.delete, recover: MessageActionHandlers.recoverDelete)
             chat.on("message/{message_id}/react", qos: 0, lane: .messageRoom("message_id"), actions.react)
 
             // One lane for all presence: a user's online→offline must not be reordered, and the request
@@ -54,7 +54,7 @@ enum ChatRoutes {
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
 
-            chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share)
+            chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share, recover: FileHandlers.recoverShare)
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), files.get)
 
             chat.group("admin") { admins in

@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import Persistence
 import Wire
 
 /// File sharing: upload (whole or chunked), share into a room, ranged download.
@@ -49,7 +50,17 @@ struct FileHandlers {
             file: stored.info)
         let message = try await room.post(draft, now: request.now)
         try files.shared(stored, in: room.id)
-        return MessageHandlers.sent(message).with(["file_id": .string(fileId)])
+        return Self.shared(message, fileId: fileId)
+    }
+
+    static func shared(_ message: ChatMessage, fileId: String) -> Reply {
+        MessageHandlers.sent(message).with(["file_id": .string(fileId)])
+    }
+
+    /// The share's reply rebuilt after a crash (Route.recover).
+    static func recoverShare(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        guard let message = MessageHandlers.posted(changes), let fileId = message.file?.fileId else { return nil }
+        return shared(message, fileId: fileId)
     }
 
     func get(_ request: inout Request) async throws -> Reply {

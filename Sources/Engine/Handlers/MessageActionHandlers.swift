@@ -1,4 +1,5 @@
 import Actors
+import Persistence
 import Wire
 
 /// Actions on one message by id: edit, delete, react, threaded reply.
@@ -11,15 +12,23 @@ struct MessageActionHandlers {
         let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
         let content = try request.string("content", maxLength: .max)
         let message = try await room.edit(seq: seq, by: request.user.userId, content: content, now: request.now)
-        return Reply("message_edited", [
-            "message_id": .string(message.id), "room_id": .string(room.id), "edited_at": message.editedAt.map(JSONValue.number) ?? .null,
+        return Self.edited(messageId: message.id, roomId: room.id, at: message.editedAt)
+    }
+
+    static func edited(messageId: String, roomId: String, at editedAt: Double?) -> Reply {
+        Reply("message_edited", [
+            "message_id": .string(messageId), "room_id": .string(roomId), "edited_at": editedAt.map(JSONValue.number) ?? .null,
         ])
     }
 
     func delete(_ request: inout Request) async throws -> Reply {
         let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
         let message = try await room.delete(seq: seq, by: request.user.userId, isGlobalAdmin: request.user.isAdmin, now: request.now)
-        return Reply("message_deleted", ["message_id": .string(message.id), "room_id": .string(room.id)])
+        return Self.deleted(messageId: message.id, roomId: room.id)
+    }
+
+    static func deleted(messageId: String, roomId: String) -> Reply {
+        Reply("message_deleted", ["message_id": .string(messageId), "room_id": .string(roomId)])
     }
 
     func react(_ request: inout Request) async throws -> Reply {
@@ -42,7 +51,31 @@ struct MessageActionHandlers {
         let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)
-        return MessageHandlers.sent(message).with(["thread_id": message.threadId.map(JSONValue.string) ?? .null])
+        return Self.threadReplySent(message)
+    }
+
+    static func threadReplySent(_ message: ChatMessage) -> Reply {
+        MessageHandlers.sent(message).with(["thread_id": message.threadId.map(JSONValue.string) ?? .null])
+    }
+
+    // MARK: Replies rebuilt after a crash (Route.recover)
+
+    static func recoverEdit(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(let roomId, .edited(let seq, _, let at)) = change.entry else { return nil }
+            return edited(messageId: ChatMessage.id(roomId: roomId, seq: seq), roomId: roomId, at: at)
+        }.last
+    }
+
+    static func recoverDelete(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(let roomId, .deleted(let seq, _)) = change.entry else { return nil }
+            return deleted(messageId: ChatMessage.id(roomId: roomId, seq: seq), roomId: roomId)
+        }.last
+    }
+
+    static func recoverReply(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        MessageHandlers.posted(changes).map(threadReplySent)
     }
 }
 

@@ -1,4 +1,5 @@
 import Actors
+import Persistence
 import Wire
 
 /// Room messages and reading them back: send, history, search, read marks, broadcast.
@@ -32,6 +33,18 @@ struct MessageHandlers {
             "message_id": .string(message.id), "room_id": .string(message.roomId),
             "seq": .number(Double(message.seq)), "timestamp": .number(message.timestamp),
         ])
+    }
+
+    /// The message a request posted, for rebuilding its reply after a crash (Route.recover).
+    static func posted(_ changes: [UnansweredRequest.Change]) -> ChatMessage? {
+        changes.lazy.compactMap { change -> ChatMessage? in
+            guard case .room(_, .posted(let message)) = change.entry, message.kind != .system else { return nil }
+            return message
+        }.last
+    }
+
+    static func recoverSend(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        posted(changes).map(sent)
     }
 
     func history(_ request: inout Request) async throws -> Reply {

@@ -1,4 +1,5 @@
 import Actors
+import Persistence
 import Wire
 
 /// Private messages: a direct room per pair of users, created on first use.
@@ -30,9 +31,18 @@ struct PrivateHandlers {
         let draft = MessageDraft(request, content: content, kind: try MessageHandlers.kind(request), targetId: target)
         let message = try await room.post(draft, now: now)
         notifier.notifyIfAway(target, kind: "private_message", message: message, now: now)
-        return Reply("private_message_sent", [
-            "message_id": .string(message.id), "room_id": .string(roomId), "seq": .number(Double(message.seq)),
+        return Self.sent(message)
+    }
+
+    static func sent(_ message: ChatMessage) -> Reply {
+        Reply("private_message_sent", [
+            "message_id": .string(message.id), "room_id": .string(message.roomId), "seq": .number(Double(message.seq)),
             "timestamp": .number(message.timestamp),
         ])
+    }
+
+    /// The reply rebuilt after a crash (Route.recover).
+    static func recover(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        MessageHandlers.posted(changes).map(sent)
     }
 }

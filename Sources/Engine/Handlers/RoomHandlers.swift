@@ -1,5 +1,6 @@
 import Actors
 import Foundation
+import Persistence
 import Wire
 
 /// Rooms: create, join, leave, invite, list, info.
@@ -21,7 +22,11 @@ struct RoomHandlers {
         let creator = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
         let room = services.registry.insert(try services.createRoom(info, creator: creator))
         try await room.announce("Room '\(name)' created", at: request.now)
-        return Reply("room_created", ["room_id": .string(info.id), "room_data": ChatJSON.room(info, memberCount: 1)])
+        return Self.created(info)
+    }
+
+    static func created(_ info: RoomInfo) -> Reply {
+        Reply("room_created", ["room_id": .string(info.id), "room_data": ChatJSON.room(info, memberCount: 1)])
     }
 
     func join(_ request: inout Request) async throws -> Reply {
@@ -29,22 +34,58 @@ struct RoomHandlers {
         let room = try services.room(roomId)
         let member = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
         let outcome = try await room.join(member)
-        return Reply(outcome.joined ? "joined" : "already_member", [
-            "room_id": .string(roomId), "member_count": .number(Double(outcome.memberCount)),
-        ])
+        return Self.membership(outcome.joined ? "joined" : "already_member", roomId: roomId, memberCount: outcome.memberCount)
     }
 
     func leave(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
         let count = try await services.room(roomId).leave(request.user.userId, now: request.now)
-        return Reply("left", ["room_id": .string(roomId), "member_count": .number(Double(count))])
+        return Self.membership("left", roomId: roomId, memberCount: count)
+    }
+
+    static func membership(_ status: String, roomId: String, memberCount: Int) -> Reply {
+        Reply(status, ["room_id": .string(roomId), "member_count": .number(Double(memberCount))])
     }
 
     func invite(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
         let invitee = try request.userIdField("user_id")
         try await services.room(roomId).invite(invitee, by: request.user.userId, isGlobalAdmin: request.user.isAdmin)
-        return Reply("invited", ["room_id": .string(roomId), "user_id": .string(invitee)])
+        return Self.invited(roomId: roomId, userId: invitee)
+    }
+
+    static func invited(roomId: String, userId: String) -> Reply {
+        Reply("invited", ["room_id": .string(roomId), "user_id": .string(userId)])
+    }
+
+    // MARK: Replies rebuilt after a crash (Route.recover): the same builders, fed from the journal
+
+    static func recoverCreate(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(_, .created(let info, _)) = change.entry else { return nil }
+            return created(info)
+        }.first
+    }
+
+    static func recoverJoin(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(let roomId, .joined) = change.entry, let count = change.memberCount else { return nil }
+            return membership("joined", roomId: roomId, memberCount: count)
+        }.first
+    }
+
+    static func recoverLeave(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(let roomId, .left) = change.entry, let count = change.memberCount else { return nil }
+            return membership("left", roomId: roomId, memberCount: count)
+        }.first
+    }
+
+    static func recoverInvite(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        changes.lazy.compactMap { change -> Reply? in
+            guard case .room(let roomId, .invited(let userId)) = change.entry else { return nil }
+            return invited(roomId: roomId, userId: userId)
+        }.first
     }
 
     func list(_ request: inout Request) async throws -> Reply {

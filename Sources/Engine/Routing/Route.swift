@@ -1,3 +1,5 @@
+import Persistence
+
 /// A registered route: its pattern, QoS, middleware and handler.
 public struct Route: Sendable {
     /// Position in the router's table; also the MQTT subscription identifier minus one.
@@ -12,9 +14,14 @@ public struct Route: Sendable {
     /// Which parameter orders this route's requests (see `LaneKey`).
     public let laneKey: LaneKey
     public let handler: Handler
+    /// Rebuilds the reply of a request whose changes were journaled but whose reply was lost in a crash;
+    /// nil for routes whose requests are safe to apply again (reads, setters).
+    public let recover: Recovery?
 
     /// Handles one request that passed the middleware.
     public typealias Handler = @Sendable (inout Request) async throws -> Reply
+    /// The reply the handler gave, from what its request changed (nil when the changes do not say).
+    public typealias Recovery = @Sendable ([UnansweredRequest.Change]) -> Reply?
 }
 
 /// What a route's requests must stay ordered by: requests with the same key run one after another.

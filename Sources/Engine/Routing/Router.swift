@@ -28,7 +28,7 @@ public struct Router: Sendable {
         let pattern = TopicPattern(pending.pattern)
         let route = Route(
             index: routes.count, pattern: pattern, name: pattern.description, qos: pending.qos, middleware: pending.middleware,
-            laneKey: pending.laneKey, handler: pending.handler)
+            laneKey: pending.laneKey, handler: pending.handler, recover: pending.recover)
         var node = root
         for level in pattern.levels {
             switch level {
@@ -92,20 +92,22 @@ public struct RouteGroup {
         var middleware: [any Middleware]
         var laneKey: LaneKey
         var handler: Route.Handler
+        var recover: Route.Recovery?
     }
 
     let prefix: String
     let middleware: [any Middleware]
     var routes: [PendingRoute] = []
 
-    /// Declares a route `prefix/pattern`.
+    /// Declares a route `prefix/pattern`; `recover` rebuilds its reply from its changes after a crash
+    /// (see ``Route/recover``).
     public mutating func on(
         _ pattern: String, qos: Int32, lane: LaneKey, middleware extra: [any Middleware] = [],
-        _ handler: @escaping Route.Handler
+        _ handler: @escaping Route.Handler, recover: Route.Recovery? = nil
     ) {
         routes.append(PendingRoute(
             pattern: prefix.isEmpty ? pattern : "\(prefix)/\(pattern)", qos: qos,
-            middleware: middleware + extra, laneKey: lane, handler: handler))
+            middleware: middleware + extra, laneKey: lane, handler: handler, recover: recover))
     }
 
     /// A nested group adding a prefix and middleware.

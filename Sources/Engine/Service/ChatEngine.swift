@@ -73,6 +73,12 @@ public final class ChatEngine: Service, Sendable {
                 "summary": "\(recovered.summary)", "rooms": "\(recovered.roomCount)", "messages": "\(recovered.messageCount)",
                 "journal_records": "\(recovered.recordsReplayed)", "duration": "\(recovered.duration)",
             ])
+            if !recovered.unansweredRequests.isEmpty {
+                let answered = core.processor.answer(recovered.unansweredRequests, now: core.services.now())
+                logger.notice("requests applied before a crash but not answered: replies rebuilt from their changes", metadata: [
+                    "unanswered": "\(recovered.unansweredRequests.count)", "answered": "\(answered)",
+                ])
+            }
         }
         snapshotter = journal.map { Snapshotter(core: core, log: $0, logger: logger) }
         let router = core.router

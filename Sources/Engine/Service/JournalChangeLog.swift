@@ -12,8 +12,8 @@ final class JournalChangeLog: ChangeLog {
         self.store = store
     }
 
-    func append(_ entry: JournalEntry) throws -> UInt64 {
-        let lsn = try store.append(entry)
+    func append(_ entry: JournalEntry, origin: ChangeOrigin?) throws -> UInt64 {
+        let lsn = try store.append(entry, origin: origin)
         changesSinceSnapshot.add(1, ordering: .relaxed)
         return lsn
     }

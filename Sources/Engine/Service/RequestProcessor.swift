@@ -1,6 +1,7 @@
 import Actors
 import Logging
 import MQTT
+import Persistence
 import Synchronization
 import Wire
 
@@ -121,7 +122,8 @@ final class RequestProcessor: Sendable {
                 topic: message.topic, match: match, payload: inbound.payload, user: user,
                 payloadSize: message.payload.count, now: now)
             for middleware in match.route.middleware { try middleware.process(&request) }
-            let result = try await match.route.handler(&request)
+            let origin = requestKey.map { ChangeOrigin(userId: user.userId, requestKey: $0) }
+            let result = try await ChangeOrigin.$current.withValue(origin) { try await match.route.handler(&request) }
             outcome = result.status
             reply = Self.encode(result, topic: message.topic, requestId: echoedId)
         } catch let error as ChatError {
@@ -136,13 +138,35 @@ final class RequestProcessor: Sendable {
         }
         counters.handled.add(1, ordering: .relaxed)
         metrics.requestHandled(route: inbound.match?.route.name ?? "unmatched", outcome: outcome, duration: .now - started)
-        if let requestKey {
-            // Journaled before it is published, so a retry after a crash is still answered, not re-applied.
-            let expiresAt = now + replies.ttl
-            _ = try? services.delivery.record(.reply(CachedReply(userId: user.userId, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
-            replies.store(user: user.userId, requestId: requestKey, reply: reply, now: now)
-        }
+        if let requestKey { remember(reply, user: user.userId, requestKey: requestKey, now: now) }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
+    }
+
+    /// Journals and caches a reply before it is published, so a retry after a crash is still answered,
+    /// not applied again.
+    private func remember(_ reply: [UInt8], user: String, requestKey: String, now: Double) {
+        let expiresAt = now + replies.ttl
+        _ = try? services.delivery.record(.reply(CachedReply(userId: user, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
+        replies.store(user: user, requestId: requestKey, reply: reply, now: now)
+    }
+
+    /// Answers requests the journal shows applied but never answered (the process died between the
+    /// change and the reply): the route's `recover` rebuilds each reply from the changes, and it is
+    /// remembered like any other, so the retry that follows is answered instead of applied twice.
+    /// Requests of routes without `recover` (safe to apply again) are left alone. Returns how many were
+    /// answered.
+    func answer(_ requests: [UnansweredRequest], now: Double) -> Int {
+        var answered = 0
+        for request in requests {
+            let key = request.origin.requestKey
+            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
+            let topic = String(key[..<separator])
+            let requestId = String(key[key.index(after: separator)...])
+            guard let recover = router.match(topic)?.route.recover, let reply = recover(request.changes) else { continue }
+            remember(Self.encode(reply, topic: topic, requestId: requestId), user: request.origin.userId, requestKey: key, now: now)
+            answered += 1
+        }
+        return answered
     }
 
     static func requestId(_ payload: [String: JSONValue]) throws(ChatError) -> String? {
