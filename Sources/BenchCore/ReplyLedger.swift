@@ -4,8 +4,12 @@ public struct ReplyLedger: Sendable {
     private var replies: [String: Int] = [:]
     /// Times each request was sent again with the same id; each may bring one more (identical) reply.
     private var resent: [String: Int] = [:]
+    /// Each request's first reply, by hash, to tell a repeat of it from a different answer.
+    private var first: [String: Int] = [:]
     /// Replies whose `request_id` was never sent (or absent).
     public private(set) var unmatched = 0
+    /// Replies that differ from the first reply to the same request.
+    public private(set) var differing = 0
 
     public init() {}
 
@@ -19,14 +23,19 @@ public struct ReplyLedger: Sendable {
         resent[requestId, default: 0] += 1
     }
 
-    /// Records a reply; returns whether it is the first for a known request.
+    /// Records a reply, `fingerprint` its content's hash; returns whether it is the first for a known request.
     @discardableResult
-    public mutating func replied(_ requestId: String?) -> Bool {
+    public mutating func replied(_ requestId: String?, fingerprint: Int = 0) -> Bool {
         guard let requestId, let count = replies[requestId] else {
             unmatched += 1
             return false
         }
         replies[requestId] = count + 1
+        if count == 0 {
+            first[requestId] = fingerprint
+        } else if first[requestId] != fingerprint {
+            differing += 1
+        }
         return count == 0
     }
 

@@ -37,7 +37,7 @@ public struct RoomAudit: Sendable {
 
     /// The lowest seq history must cover: all of them, unless paging stopped early or the ring is full
     /// (then older messages were evicted, as they should be).
-    private var floor: UInt64 {
+    public var floor: UInt64 {
         if historyComplete && history.count < ringCapacity { return 0 }
         return history.keys.min() ?? UInt64.max
     }

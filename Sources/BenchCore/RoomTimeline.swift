@@ -40,10 +40,13 @@ public struct RoomTimeline: Sendable {
     /// Checks order, gaps and repeats; `finalSeq` (the room's last seq, when known) checks the tail of
     /// a period still open at the end. With `stored` (the seqs history holds), a gap every seq of which
     /// history has is not a violation: across a crash, events the engine had stored but not yet published
-    /// are lost in flight, and clients fill such gaps from `history` by `seq`.
-    public func violations(finalSeq: UInt64?, stored: Set<UInt64>? = nil) -> [String] {
+    /// are lost in flight, and clients fill such gaps from `history` by `seq`. `storedFrom` is the oldest
+    /// seq history still holds when the room outgrew its ring: a gap entirely before it can be neither
+    /// filled nor proven lost, so it is not judged.
+    public func violations(finalSeq: UInt64?, stored: Set<UInt64>? = nil, storedFrom: UInt64? = nil) -> [String] {
         func fillable(_ range: ClosedRange<UInt64>) -> Bool {
             guard let stored else { return false }
+            if let storedFrom, range.upperBound < storedFrom { return true }
             return range.allSatisfy { stored.contains($0) }
         }
         var found: [String] = []

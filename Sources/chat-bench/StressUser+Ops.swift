@@ -43,22 +43,29 @@ extension StressUser {
             return state.memberOf.contains(roomId)
         }
         let reply = await request(.join, "chat/rooms/join/\(roomId)")
-        if reply == nil || (retries > 0 && !wasMember && reply?.replyStatus == "already_member") {
-            markReapplied(roomId)
-        }
+        if reply == nil { markUncertain(roomId) }
+        if retries > 0 && !wasMember && reply?.replyStatus == "already_member" { reapplied("join", roomId) }
     }
 
-    /// Under chaos, a join or leave can be applied just before a SIGKILL and its reply lost; the broker's
-    /// redelivery (or the retry) then finds it done: `already_member`, `not_member` (PROTOCOL.md §1.10).
-    /// The room's member-count walk then has a step nobody saw, so that check skips the room.
-    private func markReapplied(_ roomId: String) {
+    /// A membership request that got no reply at all leaves the room's member set unknown, so its
+    /// member-count check skips it.
+    private func markUncertain(_ roomId: String) {
         world.withRoom(roomId) { $0.uncertain = true }
+    }
+
+    /// A retried join answered `already_member` (a leave answered `not_member`) by a user who was not
+    /// (was) a member: the first attempt was applied before a crash and the retry applied it again
+    /// instead of getting the reply rebuilt from the change (PROTOCOL.md §1.10).
+    private func reapplied(_ operation: String, _ roomId: String) {
+        world.violation("room \(roomId): \(id)'s retried \(operation) was applied twice (its first reply was lost in a crash)")
+        markUncertain(roomId)
     }
 
     func leave(rng: inout SplitMix64) async {
         guard let roomId = memberRoom(rng: &rng) else { return }
         let reply = await request(.leave, "chat/rooms/leave/\(roomId)")
-        if reply == nil || (retries > 0 && reply?.replyStatus == "error:not_member") { markReapplied(roomId) }
+        if reply == nil { markUncertain(roomId) }
+        if retries > 0 && reply?.replyStatus == "error:not_member" { reapplied("leave", roomId) }
     }
 
     func message(rng: inout SplitMix64) async {

@@ -46,7 +46,7 @@ final class StressUser: Sendable {
     static func observe(reply: JSONValue, user: String, state: Locked<State>, world: StressWorld) {
         let roomId = reply["room_id"]?.stringValue
         state.withLock { state in
-            state.ledger.replied(reply["request_id"]?.stringValue)
+            state.ledger.replied(reply["request_id"]?.stringValue, fingerprint: reply.hashValue)
             guard let roomId else { return }
             switch reply["status"]?.stringValue {
             case "room_created":

@@ -113,6 +113,16 @@ struct ReplyLedgerRetryTests {
         ledger.resent("r2")
         #expect(ledger.missing == 1)
     }
+
+    @Test func aRepeatedReplyIsToldFromADifferentOne() {
+        var ledger = ReplyLedger()
+        ledger.sent("r1")
+        ledger.replied("r1", fingerprint: 7)
+        ledger.replied("r1", fingerprint: 7)
+        #expect(ledger.duplicates == 1 && ledger.differing == 0)
+        ledger.replied("r1", fingerprint: 8)
+        #expect(ledger.duplicates == 2 && ledger.differing == 1)
+    }
 }
 
 struct RoomTimelineRepairTests {
@@ -123,5 +133,17 @@ struct RoomTimelineRepairTests {
         #expect(timeline.violations(finalSeq: 5).count == 1)
         #expect(timeline.violations(finalSeq: 5, stored: [1, 2, 3, 4, 5]).isEmpty)
         #expect(timeline.violations(finalSeq: 5, stored: [1, 2, 4, 5]).count == 1)
+    }
+
+    @Test func aGapOlderThanTheRingIsNotJudgedAndOneInsideItIs() {
+        var timeline = RoomTimeline()
+        timeline.open()
+        for seq: UInt64 in [1, 3, 4, 6, 7] { timeline.deliver(seq) }
+        // History keeps seqs 4... only: seq 2 is beyond it, seq 5 is inside it and missing.
+        let violations = timeline.violations(finalSeq: 7, stored: [4, 6, 7], storedFrom: 4)
+        #expect(violations == ["period 0: gap, seqs 5...5 missing"])
+        #expect(timeline.violations(finalSeq: 7, stored: [4, 5, 6, 7], storedFrom: 4).isEmpty)
+        // Without chaos nothing is lost in flight, so a gap is a gap whatever history holds.
+        #expect(timeline.violations(finalSeq: 7, storedFrom: 4).count == 2)
     }
 }
