@@ -80,6 +80,13 @@ struct MiddlewareUnitTests {
         #expect(throws: ChatError.self) { try RequestProcessor.requestId(["request_id": .string(String(repeating: "r", count: 129))]) }
     }
 
+    @Test func requestKeysSplitBackIntoTopicAndRequestIdEvenWithNulInTheId() throws {
+        let key = RequestProcessor.requestKey(topic: "chat/rooms/join/r", requestId: "a\u{0}b")
+        let parts = try #require(RequestProcessor.parts(ofRequestKey: key))
+        #expect(parts.topic == "chat/rooms/join/r" && parts.requestId == "a\u{0}b")
+        #expect(RequestProcessor.parts(ofRequestKey: "no separator") == nil)
+    }
+
     @Test func replyTopicsStayInsideTheUsersPrefix() {
         #expect(ReplyChannel.isOwn("chat/user/alice/x", userId: "alice"))
         #expect(!ReplyChannel.isOwn("chat/user/alice/", userId: "alice"))

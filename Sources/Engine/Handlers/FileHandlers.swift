@@ -1,6 +1,5 @@
 import Actors
 import Foundation
-import Persistence
 import Wire
 
 /// File sharing: upload (whole or chunked), share into a room, ranged download.

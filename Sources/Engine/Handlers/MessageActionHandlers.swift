@@ -1,5 +1,4 @@
 import Actors
-import Persistence
 import Wire
 
 /// Actions on one message by id: edit, delete, react, threaded reply.

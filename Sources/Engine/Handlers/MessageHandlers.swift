@@ -1,5 +1,4 @@
 import Actors
-import Persistence
 import Wire
 
 /// Room messages and reading them back: send, history, search, read marks, broadcast.

@@ -1,5 +1,4 @@
 import Actors
-import Persistence
 import Wire
 
 /// Private messages: a direct room per pair of users, created on first use.

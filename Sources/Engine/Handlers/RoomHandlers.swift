@@ -1,6 +1,5 @@
 import Actors
 import Foundation
-import Persistence
 import Wire
 
 /// Rooms: create, join, leave, invite, list, info.

@@ -1,4 +1,4 @@
-import Persistence
+import Actors
 
 /// A registered route: its pattern, QoS, middleware and handler.
 public struct Route: Sendable {

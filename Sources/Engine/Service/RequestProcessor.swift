@@ -104,7 +104,7 @@ final class RequestProcessor: Sendable {
         let channel = ReplyChannel(message: message, userId: user.userId)
         let requestId = Result { () throws(ChatError) in try Self.requestId(inbound.payload) }
         let echoedId = (try? requestId.get()) ?? nil
-        var requestKey = echoedId.map { "\(message.topic)\u{0}\($0)" }
+        var requestKey = echoedId.map { Self.requestKey(topic: message.topic, requestId: $0) }
         var reply: [UInt8]
         var outcome = ChatError.Code.internal.rawValue
         do {
@@ -159,14 +159,22 @@ final class RequestProcessor: Sendable {
         var answered = 0
         for request in requests {
             let key = request.origin.requestKey
-            guard let separator = key.firstIndex(of: "\u{0}") else { continue }
-            let topic = String(key[..<separator])
-            let requestId = String(key[key.index(after: separator)...])
-            guard let recover = router.match(topic)?.route.recover, let reply = recover(request.changes) else { continue }
+            guard let (topic, requestId) = Self.parts(ofRequestKey: key),
+                  let recover = router.match(topic)?.route.recover, let reply = recover(request.changes)
+            else { continue }
             remember(Self.encode(reply, topic: topic, requestId: requestId), user: request.origin.userId, requestKey: key, now: now)
             answered += 1
         }
         return answered
+    }
+
+    /// The key replies are remembered under: the topic and the `request_id`, NUL-separated. A topic never
+    /// holds NUL (MQTT forbids it), so the first NUL splits the key again.
+    static func requestKey(topic: String, requestId: String) -> String { "\(topic)\u{0}\(requestId)" }
+
+    static func parts(ofRequestKey key: String) -> (topic: String, requestId: String)? {
+        guard let separator = key.firstIndex(of: "\u{0}") else { return nil }
+        return (String(key[..<separator]), String(key[key.index(after: separator)...]))
     }
 
     static func requestId(_ payload: [String: JSONValue]) throws(ChatError) -> String? {

@@ -1,5 +1,3 @@
-import Actors
-
 /// A request whose changes the journal holds but whose reply it does not: the process died after
 /// journaling what the request changed and before journaling the answer. Recovery hands these to the
 /// engine, which rebuilds each reply from the changes, so a retry is answered and not applied twice.
