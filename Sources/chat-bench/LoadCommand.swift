@@ -66,6 +66,9 @@ struct LoadCommand: AsyncParsableCommand {
     /// The QoS senders publish with.
     var senderQos: Int32 { publishQos ?? qos }
 
+    @Flag(help: "Engine mode: give every message a request_id, as PROTOCOL.md tells clients to (the engine then also journals and caches each reply).")
+    var requestIds = false
+
     @Flag(help: "Print only the JSON line.")
     var json = false
 

@@ -49,7 +49,7 @@ final class LoadRun: Sendable {
                 for s in 0..<o.senders {
                     let sender = LoadSender(
                         index: room * o.senders + s, mode: o.mode, qos: o.senderQos, member: sessions[room][s],
-                        roomTopic: roomTopics[room], recipients: sessions[room].map(\.session.userId))
+                        roomTopic: roomTopics[room], recipients: sessions[room].map(\.session.userId), requestIds: o.requestIds)
                     let offset = interval.map { $0 * UInt64(room * o.senders + s) / UInt64(senderCount) } ?? 0
                     group.addTask { await sender.run(start: start + offset, window: windowStart..<end, interval: interval) }
                 }
@@ -76,7 +76,7 @@ final class LoadRun: Sendable {
         }
         return LoadResult(
             mode: o.mode.rawValue, rooms: o.rooms, members: o.members, senders: o.senders, qos: Int(o.qos), publishQos: Int(o.senderQos),
-            offeredRate: o.rate, achievedRate: Double(sent.reduce(0) { $0 + $1.sentInWindow }) / o.duration,
+            requestIds: o.requestIds && o.mode == .engine, offeredRate: o.rate, achievedRate: Double(sent.reduce(0) { $0 + $1.sentInWindow }) / o.duration,
             deliveriesPerSecond: Double(measured) / o.duration, latency: latency,
             lost: max(0, expected - totals.unique), duplicates: totals.duplicates, reordered: totals.reordered,
             duration: o.duration)

@@ -17,6 +17,8 @@ struct LoadSender: Sendable {
     /// Engine: `chat/message/{room}`; direct: a room label; direct-topic: the room topic.
     let roomTopic: String
     let recipients: [String]
+    /// Engine mode: whether each message carries a `request_id`.
+    var requestIds = false
 
     /// Sends from `start` until the window ends; `interval` (µs) paces it, else the inflight window does.
     func run(start: UInt64, window: Range<UInt64>, interval: UInt64?) async -> Outcome {
@@ -40,7 +42,9 @@ struct LoadSender: Sendable {
             do {
                 switch mode {
                 case .engine:
-                    try client.publish(topic: roomTopic, payload: enginePrefix + Array(content.utf8) + Array("\"}".utf8), qos: qos)
+                    let requestId = requestIds ? Array("\",\"request_id\":\"\(index)-\(number)".utf8) : []
+                    try client.publish(
+                        topic: roomTopic, payload: enginePrefix + Array(content.utf8) + requestId + Array("\"}".utf8), qos: qos)
                 case .direct:
                     let event = Self.event(content: content, number: number, room: roomTopic, sender: member.session.userId)
                     for inbox in inboxes { try client.publish(topic: inbox, payload: event, qos: qos, deferWrite: true) }
