@@ -19,7 +19,7 @@ public final class MQTTClient: @unchecked Sendable {
     /// Called on the network thread when the connection comes up (`true`) or goes down (`false`).
     public typealias ConnectionHandler = @Sendable (Bool) -> Void
 
-    let configuration: MQTTConfiguration
+    public let configuration: MQTTConfiguration
     let logger: Logger
     let onMessage: MessageHandler
     let onConnectionChange: ConnectionHandler?

@@ -76,6 +76,29 @@ struct MQTTClientTests {
         subscriber.disconnect()
     }
 
+    /// Names of this process's threads, from /proc.
+    static func threadNames() -> [String] {
+        let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []
+        return tasks.compactMap { task in
+            (try? String(contentsOfFile: "/proc/self/task/\(task)/comm", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    @Test func theNetworkThreadIsNamedAfterItsClientAndEndsWithIt() async throws {
+        let broker = try Broker()
+        let client = try Self.client("thread", port: broker.port)
+        let name = "mqtt-" + client.configuration.clientID.suffix(10)
+        try await client.connect()
+        #expect(Self.threadNames().contains(name))
+        client.disconnect()
+        let deadline = ContinuousClock.now + .seconds(5)
+        while Self.threadNames().contains(name) && ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!Self.threadNames().contains(name), "the network thread outlived its client's disconnect")
+    }
+
     @Test func invalidPublishesAreRefusedAtOnce() async throws {
         let broker = try Broker()
         let publisher = try Self.client("pub", port: broker.port)
