@@ -96,13 +96,26 @@ struct LostReplyRecoveryTests {
         original["d-1"] = try reply(before, "bob", "d-1")
         await send(core, "bob", "chat/rooms/leave/\(roomId)", "l-1")
         original["l-1"] = try reply(before, "bob", "l-1")
+        // Moderation: dave joins and is kicked, the room is locked and unlocked, the root deleted.
+        let moderate = "chat/admin/rooms/\(roomId)/moderate"
+        let moderation: [(user: String, topic: String, id: String, fields: [String: JSONValue])] = [
+            ("dave", "chat/rooms/join/\(roomId)", "j-dave", [:]),
+            ("alice", moderate, "k-1", ["action": "kick", "user_id": "dave"]),
+            ("alice", moderate, "x-1", ["action": "lock"]),
+            ("alice", moderate, "x-2", ["action": "unlock"]),
+            ("alice", moderate, "z-1", ["action": "delete_message", "message_id": .string(rootId)]),
+        ]
+        for request in moderation {
+            await send(core, request.user, request.topic, request.id, request.fields)
+            original[request.id] = try reply(before, request.user, request.id)
+        }
         let failed = original.filter { $0.value["status"]?.stringValue == "error" }
         #expect(failed.isEmpty, "\(failed)")
         try store.close()
 
         // The restart: the requests are unanswered in the journal, and the engine answers them first.
         let (reopened, recovered) = try open()
-        #expect(Set(recovered.unansweredRequests.map(\.origin.userId)) == ["alice", "bob"])
+        #expect(Set(recovered.unansweredRequests.map(\.origin.userId)) == ["alice", "bob", "dave"])
         let after = RecordingOutbox(keepPayloads: true)
         let (restarted, _) = try makeCore(reopened, outbox: after)
         restarted.restore(recovered.state)
@@ -117,6 +130,10 @@ struct LostReplyRecoveryTests {
         #expect(try reply(after, "bob", "d-1") == original["d-1"])
         await send(restarted, "bob", "chat/rooms/leave/\(roomId)", "l-1")
         #expect(try reply(after, "bob", "l-1") == original["l-1"])
+        for request in moderation {
+            await send(restarted, request.user, request.topic, request.id, request.fields)
+            #expect(try reply(after, request.user, request.id) == original[request.id], "\(request.id)")
+        }
 
         // And nothing was applied twice.
         await send(restarted, "alice", "chat/history/\(roomId)", "h-1", ["limit": 100])

@@ -9,25 +9,24 @@ struct AdminHandlers {
         let room = try services.room(request.parameter("room_id"))
         let action = try request.string("action", maxLength: 32)
         let user = request.user
-        var fields: [String: JSONValue] = ["room_id": .string(room.id), "action": .string(action)]
+        let details: [String: JSONValue]
         switch action {
         case "lock", "unlock":
             let info = try await room.configure(.locked(action == "lock"), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
-            fields["locked"] = .bool(info.locked)
+            details = ["locked": .bool(info.locked)]
         case "slow_mode":
             guard let seconds = try request.optionalInt("seconds", in: 0...86_400) else {
                 throw ChatError.validation("'seconds' is required for slow_mode")
             }
             let info = try await room.configure(.slowMode(seconds: seconds), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
-            fields["slow_mode_seconds"] = .number(Double(info.slowModeSeconds))
+            details = ["slow_mode_seconds": .number(Double(info.slowModeSeconds))]
         case "kick":
             let target = try request.userIdField("user_id")
             let count = try await room.kick(target, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
-            fields["user_id"] = .string(target)
-            fields["member_count"] = .number(Double(count))
+            details = ["user_id": .string(target), "member_count": .number(Double(count))]
         case "clear_history":
             let removed = try await room.clearHistory(by: user.userId, isGlobalAdmin: user.isAdmin)
-            fields["removed"] = .number(Double(removed))
+            details = ["removed": .number(Double(removed))]
         case "delete_message":
             let messageId = try request.string("message_id", maxLength: 200)
             guard let parsed = ChatMessage.parseID(messageId), parsed.roomId == room.id else {
@@ -35,11 +34,38 @@ struct AdminHandlers {
             }
             try await room.requireAdminAccess(user.userId, isGlobalAdmin: user.isAdmin)
             _ = try await room.delete(seq: parsed.seq, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
-            fields["message_id"] = .string(messageId)
+            details = ["message_id": .string(messageId)]
         default:
             throw ChatError.validation("unknown action '\(action)'")
         }
-        return Reply("success", fields)
+        return Self.moderated(roomId: room.id, action: action, details)
+    }
+
+    static func moderated(roomId: String, action: String, _ details: [String: JSONValue]) -> Reply {
+        Reply("success", details.merging(["room_id": .string(roomId), "action": .string(action)]) { _, new in new })
+    }
+
+    /// A moderation's reply rebuilt after a crash (Route.recover). `clear_history` is left out: its
+    /// reply counts the messages removed, which its change does not record; applied again it removes
+    /// none and says so.
+    static func recoverModerate(_ changes: [UnansweredRequest.Change]) -> Reply? {
+        for change in changes {
+            guard case .room(let roomId, let roomChange) = change.entry else { continue }
+            switch roomChange {
+            case .locked(let locked):
+                return moderated(roomId: roomId, action: locked ? "lock" : "unlock", ["locked": .bool(locked)])
+            case .slowMode(let seconds):
+                return moderated(roomId: roomId, action: "slow_mode", ["slow_mode_seconds": .number(Double(seconds))])
+            case .left(let userId, _):
+                guard let count = change.memberCount else { continue }
+                return moderated(roomId: roomId, action: "kick", ["user_id": .string(userId), "member_count": .number(Double(count))])
+            case .deleted(let seq, _):
+                return moderated(roomId: roomId, action: "delete_message", ["message_id": .string(ChatMessage.id(roomId: roomId, seq: seq))])
+            default:
+                continue
+            }
+        }
+        return nil
     }
 
     func mute(_ request: inout Request) async throws -> Reply {

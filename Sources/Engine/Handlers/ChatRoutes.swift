@@ -58,7 +58,7 @@ enum ChatRoutes {
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), files.get)
 
             chat.group("admin") { admins in
-                admins.on("rooms/{room_id}/moderate", qos: 2, lane: .parameter("room_id"), admin.moderate)
+                admins.on("rooms/{room_id}/moderate", qos: 2, lane: .parameter("room_id"), admin.moderate, recover: AdminHandlers.recoverModerate)
                 admins.on("users/{user_id}/mute", qos: 2, lane: .parameter("user_id"), admin.mute)
                 admins.on("users/{user_id}/ban", qos: 2, lane: .parameter("user_id"), admin.ban)
                 admins.on("messages/cleanup", qos: 1, lane: .constant("admin/cleanup"), middleware: [RequireGlobalAdmin()], admin.cleanup)
