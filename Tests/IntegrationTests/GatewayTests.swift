@@ -4,7 +4,6 @@ import Hummingbird
 import HummingbirdWSClient
 import Logging
 import Prometheus
-import ServiceLifecycle
 import Synchronization
 import Testing
 import Wire
@@ -149,18 +148,7 @@ func withGateway(
         let server = OperationsServer(
             port: probe.port, registry: PrometheusCollectorRegistry(), isHealthy: { engine.isHealthy },
             gateway: gateway, logger: logger)
-        let group = ServiceGroup(configuration: .init(services: [server], logger: logger))
-        let task = Task { try await group.run() }
-        do {
-            try await probe.waitUntilListening()
-            try await body(harness, probe, gateway)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = try? await task.value
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        try await task.value
+        try await whileServing([server], probe: probe, logger: logger) { try await body(harness, probe, gateway) }
     }
 }
 

@@ -2,7 +2,6 @@ import Engine
 import Foundation
 import Logging
 import Prometheus
-import ServiceLifecycle
 import Testing
 import Wire
 #if canImport(Glibc)
@@ -85,18 +84,7 @@ func withOperations(_ body: (EngineHarness, HTTPProbe) async throws -> Void) asy
             let server = OperationsServer(
                 port: probe.port, registry: registry, isHealthy: { engine.isHealthy },
                 beforeScrape: { sampler.sample() }, logger: logger)
-            let group = ServiceGroup(configuration: .init(services: [server, sampler], logger: logger))
-            let task = Task { try await group.run() }
-            do {
-                try await probe.waitUntilListening()
-                try await body(harness, probe)
-            } catch {
-                await group.triggerGracefulShutdown()
-                _ = try? await task.value
-                throw error
-            }
-            await group.triggerGracefulShutdown()
-            try await task.value
+            try await whileServing([server, sampler], probe: probe, logger: logger) { try await body(harness, probe) }
         }
     }
 }
