@@ -22,3 +22,20 @@ public struct UnansweredRequest: Sendable, Equatable {
         self.changes = changes
     }
 }
+
+extension Array where Element == UnansweredRequest.Change {
+    /// The first value `pick` makes of one of these room changes, given the room id, the change and the
+    /// room's member count right after it.
+    public func firstRoomChange<T>(_ pick: (String, RoomChange, Int?) -> T?) -> T? {
+        for change in self {
+            guard case .room(let roomId, let roomChange) = change.entry else { continue }
+            if let value = pick(roomId, roomChange, change.memberCount) { return value }
+        }
+        return nil
+    }
+
+    /// The same, from the last change back.
+    public func lastRoomChange<T>(_ pick: (String, RoomChange, Int?) -> T?) -> T? {
+        Array(reversed()).firstRoomChange(pick)
+    }
+}

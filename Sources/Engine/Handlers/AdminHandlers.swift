@@ -49,23 +49,21 @@ struct AdminHandlers {
     /// reply counts the messages removed, which its change does not record; applied again it removes
     /// none and says so.
     static func recoverModerate(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        for change in changes {
-            guard case .room(let roomId, let roomChange) = change.entry else { continue }
-            switch roomChange {
+        changes.firstRoomChange { roomId, change, count in
+            switch change {
             case .locked(let locked):
                 return moderated(roomId: roomId, action: locked ? "lock" : "unlock", ["locked": .bool(locked)])
             case .slowMode(let seconds):
                 return moderated(roomId: roomId, action: "slow_mode", ["slow_mode_seconds": .number(Double(seconds))])
             case .left(let userId, _):
-                guard let count = change.memberCount else { continue }
+                guard let count else { return nil }
                 return moderated(roomId: roomId, action: "kick", ["user_id": .string(userId), "member_count": .number(Double(count))])
             case .deleted(let seq, _):
                 return moderated(roomId: roomId, action: "delete_message", ["message_id": .string(ChatMessage.id(roomId: roomId, seq: seq))])
             default:
-                continue
+                return nil
             }
         }
-        return nil
     }
 
     func mute(_ request: inout Request) async throws -> Reply {

@@ -60,17 +60,17 @@ struct MessageActionHandlers {
     // MARK: Replies rebuilt after a crash (Route.recover)
 
     static func recoverEdit(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(let roomId, .edited(let seq, _, let at)) = change.entry else { return nil }
+        changes.lastRoomChange { roomId, change, _ in
+            guard case .edited(let seq, _, let at) = change else { return nil }
             return edited(messageId: ChatMessage.id(roomId: roomId, seq: seq), roomId: roomId, at: at)
-        }.last
+        }
     }
 
     static func recoverDelete(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(let roomId, .deleted(let seq, _)) = change.entry else { return nil }
+        changes.lastRoomChange { roomId, change, _ in
+            guard case .deleted(let seq, _) = change else { return nil }
             return deleted(messageId: ChatMessage.id(roomId: roomId, seq: seq), roomId: roomId)
-        }.last
+        }
     }
 
     static func recoverReply(_ changes: [UnansweredRequest.Change]) -> Reply? {

@@ -36,10 +36,10 @@ struct MessageHandlers {
 
     /// The message a request posted, for rebuilding its reply after a crash (Route.recover).
     static func posted(_ changes: [UnansweredRequest.Change]) -> ChatMessage? {
-        changes.lazy.compactMap { change -> ChatMessage? in
-            guard case .room(_, .posted(let message)) = change.entry, message.kind != .system else { return nil }
+        changes.lastRoomChange { _, change, _ in
+            guard case .posted(let message) = change, message.kind != .system else { return nil }
             return message
-        }.last
+        }
     }
 
     static func recoverSend(_ changes: [UnansweredRequest.Change]) -> Reply? {

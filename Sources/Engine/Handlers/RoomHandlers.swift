@@ -60,31 +60,31 @@ struct RoomHandlers {
     // MARK: Replies rebuilt after a crash (Route.recover): the same builders, fed from the journal
 
     static func recoverCreate(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(_, .created(let info, _)) = change.entry else { return nil }
+        changes.firstRoomChange { _, change, _ in
+            guard case .created(let info, _) = change else { return nil }
             return created(info)
-        }.first
+        }
     }
 
     static func recoverJoin(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(let roomId, .joined) = change.entry, let count = change.memberCount else { return nil }
+        changes.firstRoomChange { roomId, change, count in
+            guard case .joined = change, let count else { return nil }
             return membership("joined", roomId: roomId, memberCount: count)
-        }.first
+        }
     }
 
     static func recoverLeave(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(let roomId, .left) = change.entry, let count = change.memberCount else { return nil }
+        changes.firstRoomChange { roomId, change, count in
+            guard case .left = change, let count else { return nil }
             return membership("left", roomId: roomId, memberCount: count)
-        }.first
+        }
     }
 
     static func recoverInvite(_ changes: [UnansweredRequest.Change]) -> Reply? {
-        changes.lazy.compactMap { change -> Reply? in
-            guard case .room(let roomId, .invited(let userId)) = change.entry else { return nil }
+        changes.firstRoomChange { roomId, change, _ in
+            guard case .invited(let userId) = change else { return nil }
             return invited(roomId: roomId, userId: userId)
-        }.first
+        }
     }
 
     func list(_ request: inout Request) async throws -> Reply {
