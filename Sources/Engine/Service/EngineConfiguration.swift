@@ -38,6 +38,8 @@ public struct EngineConfiguration: Sendable {
     public var uploadTTL: Double
     /// Start with empty state when snapshot files exist but none can be read (otherwise refuse to start).
     public var allowEmptyStart: Bool
+    /// What one user, and all users together, can make the engine hold.
+    public var limits: UserLimits
 
     /// - Parameters: see the properties; defaults are the contract's.
     public init(
@@ -64,7 +66,8 @@ public struct EngineConfiguration: Sendable {
         snapshotChanges: Int = 10_000,
         maxFileSize: Int = 10 * 1024 * 1024,
         uploadTTL: Double = 600,
-        allowEmptyStart: Bool = false
+        allowEmptyStart: Bool = false,
+        limits: UserLimits = UserLimits()
     ) {
         self.mqttHost = mqttHost
         self.mqttPort = mqttPort
@@ -90,5 +93,6 @@ public struct EngineConfiguration: Sendable {
         self.maxFileSize = maxFileSize
         self.uploadTTL = uploadTTL
         self.allowEmptyStart = allowEmptyStart
+        self.limits = limits
     }
 }
