@@ -9,8 +9,8 @@ extension MQTTClient {
     }
 
     func installCallbacks() {
-        mosquitto_connect_v5_callback_set(handle) { _, userData, rc, _, _ in
-            MQTTClient.from(userData)?.didConnect(rc: rc)
+        mosquitto_connect_v5_callback_set(handle) { _, userData, rc, _, props in
+            MQTTClient.from(userData)?.didConnect(rc: rc, brokerReceiveMaximum: MQTTProperties.receiveMaximum(props))
         }
         mosquitto_disconnect_v5_callback_set(handle) { _, userData, rc, _ in
             MQTTClient.from(userData)?.didDisconnect(rc: rc)
@@ -27,13 +27,14 @@ extension MQTTClient {
         }
     }
 
-    func didConnect(rc: Int32) {
+    func didConnect(rc: Int32, brokerReceiveMaximum: Int) {
         guard rc == 0 else {
             logger.error("broker refused the connection", metadata: ["reason": "\(rc)"])
             return
         }
         let (subscriptions, obsolete, isReconnect) = state.withLock { state -> ([MQTTSubscription], [String], Bool) in
             state.connected = true
+            state.window = min(Int(configuration.sendMaximum), brokerReceiveMaximum)
             if state.subscribedOnce { state.reconnects += 1 }
             state.pendingSubscribeMIDs.removeAll()
             return (state.subscriptions, state.obsoleteFilters, state.subscribedOnce)
@@ -58,7 +59,10 @@ extension MQTTClient {
             if let identifier = subscription.identifier {
                 mosquitto_property_add_varint(&props, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), identifier)
             }
-            let options: Int32 = subscription.noLocal ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) : 0
+            var options: Int32 = subscription.noLocal ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) : 0
+            if subscription.excludesRetained {
+                options |= Int32(MQTT_SUB_OPT_SEND_RETAIN_NEVER.rawValue) | Int32(MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue)
+            }
             var mid: Int32 = 0
             // The SUBACK can arrive before the mid is recorded only if this thread yields, which the
             // network thread (our caller) does not do between these two statements.
@@ -118,6 +122,19 @@ extension MQTTClient {
             received.userProperties = MQTTProperties.userProperties(props)
             received.subscriptionIdentifiers = MQTTProperties.subscriptionIdentifiers(props)
         }
-        onMessage(received)
+        let waiting = state.withLock { !$0.declined.isEmpty }
+        if waiting || !offer(received) {
+            state.withLock { $0.declined.append(received) }
+        }
+    }
+
+    /// Offers the declined messages again, oldest first; network thread only. Returns whether all were
+    /// taken, so the socket may be read again.
+    func offerDeclined() -> Bool {
+        while let next = state.withLock({ $0.declined.first }) {
+            guard offer(next) else { return false }
+            state.withLock { _ = $0.declined.popFirst() }
+        }
+        return true
     }
 }

@@ -46,12 +46,11 @@ extension MQTTClient {
     /// A batch leaves the queue only once libmosquitto holds it, so `flush` never sees it in neither place.
     /// Only this thread removes from the queue, so its head is still the batch when it is dropped.
     func handOverQueued() {
-        let window = Int(configuration.sendMaximum)
         while true {
             let batch = state.withLock { state -> [OutgoingPublish] in
                 guard state.connected else { return [] }
                 var count = 0
-                var room = window - state.inFlight.count
+                var room = state.window - state.inFlight.count
                 for next in state.outgoing {
                     if next.qos > 0 {
                         guard room > 0 else { break }
@@ -82,10 +81,14 @@ extension MQTTClient {
         }
     }
 
-    /// Whether only acknowledgements and keep-alive answers can arrive (connected, no subscriptions), and
-    /// whether any are due; one lock for the network thread's turn.
-    func acknowledgementState() -> (batched: Bool, awaited: Bool) {
-        state.withLock { ($0.connected && $0.subscriptions.isEmpty, !$0.inFlight.isEmpty) }
+    /// Whether only acknowledgements and keep-alive answers can arrive (connected, no subscriptions), how
+    /// many publishes can be unacknowledged at once, and whether any are; one lock for the network
+    /// thread's turn.
+    func acknowledgementState() -> MQTTNetworkLoop.Acknowledgements {
+        state.withLock {
+            MQTTNetworkLoop.Acknowledgements(
+                batched: $0.connected && $0.subscriptions.isEmpty, window: $0.window, awaited: !$0.inFlight.isEmpty)
+        }
     }
 
     /// Records the broker's acknowledgement of a QoS ≥ 1 publish (libmosquitto also reports written QoS 0 ones).

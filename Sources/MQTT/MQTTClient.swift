@@ -9,19 +9,24 @@ import Glibc
 
 /// An MQTT 5 client over libmosquitto, with one network thread of its own (`MQTTNetworkLoop`).
 ///
-/// Incoming messages are handed to `onMessage` on the network thread; the handler may block to push back
-/// on the broker (TCP flow control) but must never run application logic there. Publishing is
+/// Incoming messages are offered to the receiver on the network thread, which must never block or run
+/// application logic there. A receiver that cannot take a message now declines it: the client holds it
+/// and stops reading the socket until the receiver takes it, so the broker is pushed back (TCP flow
+/// control) while the thread goes on writing and keeping the connection alive. Publishing is
 /// thread-safe and never blocks on the network; publishes queued together leave together.
 // libmosquitto serializes access to the handle with its own mutexes once told another thread drives it.
 public final class MQTTClient: @unchecked Sendable {
     /// Called on libmosquitto's network thread for every PUBLISH received.
     public typealias MessageHandler = @Sendable (MQTTMessage) -> Void
+    /// Called on the network thread for every PUBLISH received, in order; false declines it for now, and
+    /// it is offered again (before any later one) once the socket would be read again.
+    public typealias MessageOffer = @Sendable (MQTTMessage) -> Bool
     /// Called on the network thread when the connection comes up (`true`) or goes down (`false`).
     public typealias ConnectionHandler = @Sendable (Bool) -> Void
 
     public let configuration: MQTTConfiguration
     let logger: Logger
-    let onMessage: MessageHandler
+    let offer: MessageOffer
     let onConnectionChange: ConnectionHandler?
     let handle: OpaquePointer
     let networkLoop: MQTTNetworkLoop
@@ -40,6 +45,12 @@ public final class MQTTClient: @unchecked Sendable {
         var outgoing = Deque<OutgoingPublish>()
         /// Message ids of QoS ≥ 1 publishes libmosquitto holds until their acknowledgement.
         var inFlight = Set<Int32>()
+        /// Received messages the receiver declined, oldest first; the socket is not read while any wait.
+        var declined = Deque<MQTTMessage>()
+        /// QoS ≥ 1 publishes handed to libmosquitto at once: `sendMaximum`, or less if the broker's CONNACK
+        /// announced a smaller Receive Maximum (mosquitto's default is 20). Beyond it libmosquitto would only
+        /// queue them itself, and the acknowledgement batching must fit in it.
+        var window = 1
 
         /// Whether a QoS ≥ 1 publish waits here or in flight (a queue mostly empty, and scanned to its
         /// first QoS ≥ 1 entry only).
@@ -57,16 +68,35 @@ public final class MQTTClient: @unchecked Sendable {
     ///   - logger: where connection events are logged.
     ///   - onConnectionChange: observer of connection state, called on the network thread.
     ///   - onMessage: receiver of every incoming PUBLISH, called on the network thread.
-    public init(
+    public convenience init(
         configuration: MQTTConfiguration,
         logger: Logger,
         onConnectionChange: ConnectionHandler? = nil,
         onMessage: @escaping MessageHandler
     ) throws {
+        try self.init(configuration: configuration, logger: logger, onConnectionChange: onConnectionChange) { message in
+            onMessage(message)
+            return true
+        }
+    }
+
+    /// Creates a client whose receiver may decline messages it cannot take yet; nothing is sent until
+    /// `connect(subscriptions:)`.
+    /// - Parameters:
+    ///   - configuration: broker address, identity and session settings.
+    ///   - logger: where connection events are logged.
+    ///   - onConnectionChange: observer of connection state, called on the network thread.
+    ///   - offer: receiver of every incoming PUBLISH, called on the network thread; see `MessageOffer`.
+    public init(
+        configuration: MQTTConfiguration,
+        logger: Logger,
+        onConnectionChange: ConnectionHandler? = nil,
+        offer: @escaping MessageOffer
+    ) throws {
         precondition(Self.libraryInitialized)
         self.configuration = configuration
         self.logger = logger
-        self.onMessage = onMessage
+        self.offer = offer
         self.onConnectionChange = onConnectionChange
         guard let handle = mosquitto_new(configuration.clientID, configuration.cleanStart, nil) else {
             throw MQTTError("mosquitto_new", code: Int32(MOSQ_ERR_NOMEM.rawValue))
@@ -134,6 +164,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         try networkLoop.start(MQTTNetworkLoop.Client(
             handOver: { [unowned self] in handOverQueued() },
+            readable: { [unowned self] in offerDeclined() },
             acknowledgements: { [unowned self] in acknowledgementState() }))
         state.withLock { $0.loopRunning = true }
         await withCheckedContinuation { continuation in

@@ -65,11 +65,16 @@ public struct MQTTSubscription: Sendable, Equatable {
     public var identifier: UInt32?
     /// MQTT 5 No Local: do not receive this client's own publishes.
     public var noLocal: Bool
+    /// MQTT 5 Retain Handling 2 and Retain As Published: the broker sends no stored retained message when
+    /// the subscription is made, and keeps the retain flag on live publishes, so the receiver can tell a
+    /// retained publish from any other.
+    public var excludesRetained: Bool
 
-    public init(filter: String, qos: Int32, identifier: UInt32? = nil, noLocal: Bool = false) {
+    public init(filter: String, qos: Int32, identifier: UInt32? = nil, noLocal: Bool = false, excludesRetained: Bool = false) {
         self.filter = filter
         self.qos = qos
         self.identifier = identifier
         self.noLocal = noLocal
+        self.excludesRetained = excludesRetained
     }
 }

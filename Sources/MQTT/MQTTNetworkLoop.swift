@@ -25,9 +25,10 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private var thread: pthread_t?
-    private var client = Client(handOver: {}, acknowledgements: { (batched: false, awaited: false) })
-    /// The socket whose receive low-water mark is raised (a reconnect brings a new one).
+    private var client = Client(handOver: {}, readable: { true }, acknowledgements: { Acknowledgements(batched: false, window: 1, awaited: false) })
+    /// The socket whose receive low-water mark is raised (a reconnect brings a new one), and the mark.
     private var batchedSocket: Int32 = -1
+    private var batchedBytes: Int32 = 0
     /// Reused by every poll and drain, so the loop allocates nothing per turn.
     private var pollSet = [pollfd](repeating: pollfd(), count: 2)
     private var drainBuffer = [UInt8](repeating: 0, count: 64)
@@ -36,16 +37,35 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     struct Client {
         /// Moves the client's queued publishes into libmosquitto; runs before every write.
         var handOver: () -> Void
-        /// `batched`: the connection is up and nothing but acknowledgements and keep-alive answers can
-        /// arrive (the client subscribes to nothing), so they may be read in batches. `awaited`: QoS ≥ 1
-        /// publishes wait for their acknowledgement. Asked once per turn of the loop.
-        var acknowledgements: () -> (batched: Bool, awaited: Bool)
+        /// Whether the socket may be read: false while the receiver declines what was already read.
+        var readable: () -> Bool
+        /// Asked once per turn of the loop.
+        var acknowledgements: () -> Acknowledgements
+    }
+
+    /// What may arrive on the connection, for batching acknowledgements.
+    struct Acknowledgements {
+        /// The connection is up and nothing but acknowledgements and keep-alive answers can arrive (the
+        /// client subscribes to nothing), so they may be read in batches.
+        var batched: Bool
+        /// QoS ≥ 1 publishes that can be unacknowledged at once.
+        var window: Int
+        /// QoS ≥ 1 publishes wait for their acknowledgement.
+        var awaited: Bool
     }
 
     /// Bytes that must be waiting before `poll` reports an acknowledgement-only socket readable: about
     /// 64 PUBACKs. The broker acknowledges every QoS 1 publish in a TCP segment of its own; waking for
     /// each cost a thread wake-up per delivery on both sides.
     static let acknowledgementBatchBytes: Int32 = 256
+
+    /// The low-water mark for a window of `window` unacknowledged publishes: half the window's PUBACKs
+    /// (4 bytes each), at most `acknowledgementBatchBytes`. A mark the window cannot fill (256 bytes with
+    /// mosquitto's default 20 in flight, 80 bytes of PUBACKs) left every window waiting for the poll
+    /// timeout: 50 times slower on a stock broker.
+    static func lowWaterMark(window: Int) -> Int32 {
+        Int32(min(Int(acknowledgementBatchBytes), max(1, window / 2) * 4))
+    }
 
     /// Shown by `top -H` and in profiles (Linux keeps 15 bytes).
     private let threadName: String
@@ -144,22 +164,30 @@ final class MQTTNetworkLoop: @unchecked Sendable {
 
     /// One poll and whatever it found: incoming packets, queued packets, keep-alive.
     private func serviceOnce(socket: Int32) {
-        let (batched, awaited) = client.acknowledgements()
-        if batched && batchedSocket != socket {
-            var bytes = Self.acknowledgementBatchBytes
-            _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, socklen_t(MemoryLayout<Int32>.size))
-            batchedSocket = socket
+        let acknowledgements = client.acknowledgements()
+        let batched = acknowledgements.batched
+        let awaited = acknowledgements.awaited
+        if batched {
+            var bytes = Self.lowWaterMark(window: acknowledgements.window)
+            if batchedSocket != socket || batchedBytes != bytes {
+                _ = setsockopt(socket, SOL_SOCKET, SO_RCVLOWAT, &bytes, socklen_t(MemoryLayout<Int32>.size))
+                batchedSocket = socket
+                batchedBytes = bytes
+            }
         }
-        pollSet[0] = pollfd(fd: socket, events: Int16(POLLIN) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0)
+        let reading = client.readable()
+        pollSet[0] = pollfd(
+            fd: socket, events: (reading ? Int16(POLLIN) : 0) | (mosquitto_want_write(handle) ? Int16(POLLOUT) : 0), revents: 0)
         pollSet[1] = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
-        // Below the low-water mark the last few acknowledgements are picked up by a short timeout.
-        let ready = poll(&pollSet, 2, batched && awaited ? 2 : 1000)
+        // Below the low-water mark the last few acknowledgements are picked up by a short timeout; a
+        // declined message is offered again after one as short.
+        let ready = poll(&pollSet, 2, !reading ? 1 : batched && awaited ? 2 : 1000)
         if ready > 0 && pollSet[1].revents != 0 {
             drainWakeups()
             // Cleared before writing: a publish queued after this point wakes the thread again.
             wakePending.store(false, ordering: .releasing)
         }
-        if batched || (ready > 0 && pollSet[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0) {
+        if reading && (batched || (ready > 0 && pollSet[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0)) {
             if mosquitto_loop_read(handle, 1) != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return }
         }
         client.handOver()

@@ -5,6 +5,16 @@ import Glibc
 
 /// Reads the MQTT 5 properties the engine cares about from a libmosquitto property list.
 enum MQTTProperties {
+    /// The Receive Maximum a CONNACK announces: how many QoS ≥ 1 publishes the broker takes unacknowledged
+    /// (65 535 when absent, as MQTT 5 says).
+    static func receiveMaximum(_ props: OpaquePointer?) -> Int {
+        var value: UInt16 = 0
+        guard props != nil,
+              mosquitto_property_read_int16(props, Int32(MQTT_PROP_RECEIVE_MAXIMUM.rawValue), &value, false) != nil
+        else { return Int(UInt16.max) }
+        return Int(value)
+    }
+
     static func responseTopic(_ props: OpaquePointer?) -> String? {
         var value: UnsafeMutablePointer<CChar>?
         guard mosquitto_property_read_string(props, Int32(MQTT_PROP_RESPONSE_TOPIC.rawValue), &value, false) != nil,

@@ -1,43 +1,38 @@
+@testable import Engine
 import Foundation
 import Testing
 import Wire
 
-/// The shipped deploy/mosquitto ACL with a real broker: nobody reads or writes another user's inbox.
+/// deploy/mosquitto as shipped (its mosquitto.conf, acl and add-user) with a real broker: nobody reads or
+/// writes another user's inbox, and no account can take the engine's sessions.
 @Suite(.timeLimit(.minutes(1)))
 struct BrokerACLTests {
-    /// A broker configured like production: password file, the shipped ACL, no anonymous access.
-    static func productionBroker() throws -> Broker {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("acl-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let passwd = directory.appendingPathComponent("passwd").path
-        let addUser = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../deploy/mosquitto/add-user").standardized.path
-        for (user, password) in [("chat-engine", "engine-pw"), ("alice", "alice-pw"), ("bob", "bob-pw")] {
-            let child = try ChildProcess(
-                path: "/bin/bash", arguments: [addUser, user, password],
-                environment: ProcessInfo.processInfo.environment.merging(["CHAT_PASSWD_FILE": passwd]) { $1 })
-            #expect(child.wait() == 0)
-        }
-        // Copied next to the password file: mosquitto reads it after dropping root to its own user, who may
-        // not be allowed into the checkout (a clone under `mktemp -d` is 0700).
-        let shipped = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-            .appendingPathComponent("../../deploy/mosquitto/acl").standardized
-        let acl = directory.appendingPathComponent("acl").path
-        try FileManager.default.copyItem(atPath: shipped.path, toPath: acl)
-        return try Broker(extraConfig: "allow_anonymous false\npassword_file \(passwd)\nacl_file \(acl)\n")
-    }
+    static let users = [(name: "alice", password: "alice-pw"), (name: "bob", password: "bob-pw"), (name: "carol", password: "carol-pw")]
 
-    @Test func usersReachOnlyTheirOwnInbox() async throws {
-        let broker = try Self.productionBroker()
+    /// The shipped broker with an engine on its engine-only listener.
+    static func withShippedBroker(_ body: (Broker, EngineHarness) async throws -> Void) async throws {
+        let broker = try Broker.shipped(users: users, enginePassword: "engine-pw")
         let harness = try await EngineHarness(broker: broker) {
+            $0.mqttPort = broker.ports[1]
+            $0.clientID = "chat-engine"
             $0.mqttUsername = "chat-engine"
             $0.mqttPassword = "engine-pw"
         }
         do {
+            try await body(broker, harness)
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+    }
+
+    @Test func usersReachOnlyTheirOwnInbox() async throws {
+        try await Self.withShippedBroker { broker, _ in
             let alice = try await ChatClient(userId: "alice", port: broker.port, password: "alice-pw")
             let bob = try await ChatClient(userId: "bob", port: broker.port, password: "bob-pw")
             // Alice tries to read Bob's inbox: the broker refuses the subscription silently.
-            let spy = try await ChatClient(userId: "alice", port: broker.port, password: "alice-pw", subscribeTo: "chat/user/bob/#")
+            let spy = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/bob/#", credentials: ("alice", "alice-pw"))
 
             let roomId = try await alice.createRoom(joinedBy: [bob])
             _ = try await alice.say(roomId, "only members see this")
@@ -47,12 +42,47 @@ struct BrokerACLTests {
             try alice.client.publish(topic: "chat/user/bob/messages", payload: Array(#"{"type":"text","content":"forged"}"#.utf8))
             try await Task.sleep(for: .milliseconds(300))
             #expect(bob.received(on: "/messages").allSatisfy { $0["content"]?.stringValue != "forged" })
-            #expect(spy.received(on: "/messages").isEmpty)
-            #expect(spy.received(on: "/responses").isEmpty)
-        } catch {
-            await harness.stop()
-            throw error
+            #expect(spy.messages.isEmpty)
         }
-        await harness.stop()
+    }
+
+    /// Without `use_username_as_clientid` any account connecting as `chat-engine` closed the engine's
+    /// session ("already connected, closing old connection") and took its queued requests.
+    @Test func noAccountCanTakeTheEnginesSessions() async throws {
+        try await Self.withShippedBroker { broker, harness in
+            var intruders: [MosquittoCLI.Subscriber] = []
+            for (clientID, user) in [("chat-engine", "alice"), ("chat-engine-out", "bob")] {
+                intruders.append(try await MosquittoCLI.Subscriber(
+                    port: broker.port, topic: "chat/user/\(user)/#", clientID: clientID, credentials: (user, "\(user)-pw")))
+            }
+            // The engine's account is unknown on the users' listener, and users are unknown on the engine's.
+            await #expect(throws: (any Error).self) {
+                _ = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/#", credentials: ("chat-engine", "engine-pw"))
+            }
+            await #expect(throws: (any Error).self) {
+                _ = try await MosquittoCLI.Subscriber(port: broker.ports[1], topic: "chat/#", credentials: ("alice", "alice-pw"))
+            }
+            let carol = try await ChatClient(userId: "carol", port: broker.port, password: "carol-pw")
+            let reply = try await carol.request("chat/rooms/create", ["name": "still served"])
+            #expect(reply.status == "room_created")
+            let log = try String(contentsOf: broker.directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)
+            #expect(!log.contains("Client chat-engine"), "a session was taken over: \(log.suffix(600))")
+            #expect(harness.engine.inbound.reconnectCount == 0 && harness.engine.outbound.reconnectCount == 0)
+            #expect(intruders.allSatisfy { !$0.hasExited })
+        }
+    }
+
+    @Test func addUserRefusesTheEnginesReservedNames() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(try Broker.addUser("chat-engine-out", "x", in: directory) == 2)
+        #expect(try Broker.addUser("chat-engine2", "x", in: directory) == 2)
+        #expect(try Broker.addUser("carol", "x", in: directory) == 0)
+        #expect(try Broker.addUser("chat-engine", "x", in: directory) == 0)
+        let users = try String(contentsOf: directory.appendingPathComponent("passwd"), encoding: .utf8)
+        let engine = try String(contentsOf: directory.appendingPathComponent("engine-passwd"), encoding: .utf8)
+        #expect(users.hasPrefix("carol:") && !users.contains("chat-engine"))
+        #expect(engine.hasPrefix("chat-engine:") && !engine.contains("carol"))
     }
 }

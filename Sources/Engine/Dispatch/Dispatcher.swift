@@ -9,19 +9,27 @@ final class Dispatcher<Item: Sendable>: Sendable {
     /// - Parameters:
     ///   - laneCount: lanes running in parallel.
     ///   - bulkLaneCount: separate lanes for heavy work, so it never queues in front of light requests.
-    ///   - capacity: items each lane holds before `submit` blocks.
+    ///   - capacity: items each lane holds before `submit` refuses more.
     init(laneCount: Int, bulkLaneCount: Int = 1, capacity: Int) {
         lanes = (0..<max(1, laneCount)).map { _ in Lane(capacity: capacity) }
         bulkLanes = (0..<max(1, bulkLaneCount)).map { _ in Lane(capacity: capacity) }
     }
 
-    /// Queues `item` on the lane of `key`; blocks while that lane is full.
-    func submit(_ item: Item, key: String, bulk: Bool = false) {
+    /// Queues `item` on the lane of `key` unless that lane is full; returns whether it was queued.
+    func submit(_ item: Item, key: String, bulk: Bool = false) -> Bool {
+        lane(for: key, bulk: bulk).tryPush(item)
+    }
+
+    /// Whether the lane of `key` has room for one more item.
+    func hasRoom(key: String, bulk: Bool = false) -> Bool {
+        lane(for: key, bulk: bulk).hasRoom
+    }
+
+    private func lane(for key: String, bulk: Bool) -> Lane<Item> {
         let pool = bulk ? bulkLanes : lanes
         var hasher = Hasher()
         hasher.combine(key)
-        let index = Int(UInt(bitPattern: hasher.finalize()) % UInt(pool.count))
-        pool[index].push(item)
+        return pool[Int(UInt(bitPattern: hasher.finalize()) % UInt(pool.count))]
     }
 
     /// Runs every lane until `finish()` is called and all queued items are handled.

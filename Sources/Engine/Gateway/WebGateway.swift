@@ -124,7 +124,8 @@ public final class WebGateway: Sendable {
         }
     }
 
-    /// Hands a request to the engine from the intake queue; returns once it has a place in its lane.
+    /// Hands a request to the engine from the intake queue, in arrival order; returns once it has a place
+    /// in its lane or was answered busy.
     func submit(_ message: MQTTMessage) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             intake.async { [engine] in

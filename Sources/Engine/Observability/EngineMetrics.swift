@@ -84,18 +84,27 @@ public final class EngineMetrics: Sendable {
 
     // MARK: Requests
 
-    /// One request answered: its route pattern (`chat/message/{room_id}`, or `unmatched`), its outcome
-    /// (the reply's status, or the error code) and the time from decoding to reply.
-    public func requestHandled(route: String, outcome: String, duration: Duration) {
+    /// One request answered `rate_limited` because its lane was full (outcome `busy`), never timed: it
+    /// did not run.
+    public func requestShed(route: String) {
+        requestCounter(route: route, outcome: "busy").increment()
+    }
+
+    private func requestCounter(route: String, outcome: String) -> Counter {
         let key = RouteOutcome(route: route, outcome: outcome)
-        let counter = requestCounters.withLock { counters in
+        return requestCounters.withLock { counters in
             if let counter = counters[key] { return counter }
             let counter = Counter(
                 label: Name.requests, dimensions: [("route", route), ("outcome", outcome)], factory: factory)
             counters[key] = counter
             return counter
         }
-        counter.increment()
+    }
+
+    /// One request answered: its route pattern (`chat/message/{room_id}`, or `unmatched`), its outcome
+    /// (the reply's status, or the error code) and the time from decoding to reply.
+    public func requestHandled(route: String, outcome: String, duration: Duration) {
+        requestCounter(route: route, outcome: outcome).increment()
         let timer = requestTimers.withLock { timers in
             if let timer = timers[route] { return timer }
             let timer = Timer(label: Name.requestDuration, dimensions: [("route", route)], factory: factory)

@@ -95,29 +95,47 @@ public final class ChatEngine: Service, Sendable {
                 username: configuration.mqttUsername, password: configuration.mqttPassword,
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
-            onMessage: { message in
-                ChatEngine.submit(message, router: router, processor: processor, dispatcher: dispatcher)
+            offer: { message in
+                ChatEngine.offer(message, router: router, processor: processor, dispatcher: dispatcher)
             })
     }
 
-    /// Takes one request into the pipeline, as libmosquitto's callback does for the broker's copies:
-    /// classify → admit → the lane. Blocks while that lane is full, so call it off the cooperative pool.
+    /// Takes one request into the pipeline from a transport that cannot wait (the WebSocket gateway):
+    /// classify → admit → the lane; a request whose lane is full is answered `rate_limited` (busy).
     func submit(_ message: MQTTMessage) {
-        Self.submit(message, router: router, processor: processor, dispatcher: dispatcher)
+        if !Self.offer(message, router: router, processor: processor, dispatcher: dispatcher) {
+            let match = router.match(message.topic)
+            processor.admit(message, match: match).map(processor.refuseBusy)
+        }
     }
 
-    static func submit(
+    /// Offers one request the broker delivered, on libmosquitto's thread: classify → admit → the lane.
+    /// Declines it (false) while its lane is full, before admitting it (so its rate-limit token is not
+    /// spent twice): the client then holds it and stops reading until the lane has room.
+    static func offer(
         _ message: MQTTMessage, router: Router, processor: RequestProcessor, dispatcher: Dispatcher<RequestProcessor.Work>
-    ) {
-        guard let (match, key) = classify(message, router: router) else { return }
-        if let match, match.isBulk {
-            // A file chunk is up to 2 MiB of JSON: decoding it here would hold up every other request
-            // behind it, so the bulk lane admits it instead.
-            dispatcher.submit(.unadmitted(message, match), key: key, bulk: true)
-            return
+    ) -> Bool {
+        guard let (match, key) = classify(message, router: router) else { return true }
+        // A retained request would be served again on every resubscribe of any session; the subscriptions
+        // keep the flag visible (retain as published) so it is refused here, never applied.
+        if message.retain {
+            processor.drop(message, reason: "retained request")
+            return true
         }
-        guard let inbound = processor.admit(message, match: match) else { return }
-        dispatcher.submit(.admitted(inbound), key: key)
+        // A file chunk is up to 2 MiB of JSON, and any other payload this large is refused anyway:
+        // decoding it here would hold up every other request behind it, so the bulk lane admits it.
+        let bulk = match?.isBulk == true || message.payload.count > processor.inlinePayloadLimit
+        guard dispatcher.hasRoom(key: key, bulk: bulk) else { return false }
+        if bulk {
+            if !dispatcher.submit(.unadmitted(message, match), key: key, bulk: true) {
+                processor.admit(message, match: match).map(processor.refuseBusy)
+            }
+            return true
+        }
+        guard let inbound = processor.admit(message, match: match) else { return true }
+        // Only the gateway can have taken the free slot since `hasRoom`.
+        if !dispatcher.submit(.admitted(inbound), key: key) { processor.refuseBusy(inbound) }
+        return true
     }
 
     /// The subscriptions: the catch-all filters, plus a filter of its own for each route whose QoS differs.
@@ -138,9 +156,9 @@ public final class ChatEngine: Service, Sendable {
 
     static func subscriptions(for routes: [Route]) -> [MQTTSubscription] {
         routes.filter { $0.qos != catchAllQoS }.map { route in
-            MQTTSubscription(filter: route.pattern.filter, qos: route.qos, identifier: UInt32(route.index + 1))
+            MQTTSubscription(filter: route.pattern.filter, qos: route.qos, identifier: UInt32(route.index + 1), excludesRetained: true)
         } + catchAllFilters(routeFilters: routes.map(\.pattern.filter)).map { filter in
-            MQTTSubscription(filter: filter, qos: catchAllQoS, identifier: catchAllIdentifier, noLocal: true)
+            MQTTSubscription(filter: filter, qos: catchAllQoS, identifier: catchAllIdentifier, noLocal: true, excludesRetained: true)
         }
     }
 

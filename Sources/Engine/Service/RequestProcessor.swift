@@ -27,6 +27,10 @@ final class RequestProcessor: Sendable {
     /// Largest payload decoded at all: beyond it no token can be looked for, so the request is dropped.
     static let hardPayloadLimit = 4 * 1024 * 1024
 
+    /// Largest payload decoded on libmosquitto's thread; larger ones (file chunks, and payloads that will
+    /// be refused as `too_large`) are decoded in a bulk lane.
+    var inlinePayloadLimit: Int { services.configuration.maxPayloadBytes }
+
     init(services: ChatServices, router: Router, authenticator: Authenticator, outbox: any Outbox) {
         self.services = services
         self.router = router
@@ -51,7 +55,7 @@ final class RequestProcessor: Sendable {
     /// What a lane runs: a request admitted on the network thread, or a bulk one it admits itself.
     enum Work: Sendable {
         case admitted(Inbound)
-        case unadmitted(MQTTMessage, RouteMatch)
+        case unadmitted(MQTTMessage, RouteMatch?)
     }
 
     /// Runs one piece of lane work.
@@ -140,6 +144,23 @@ final class RequestProcessor: Sendable {
         metrics.requestHandled(route: inbound.match?.route.name ?? "unmatched", outcome: outcome, duration: .now - started)
         if let requestKey { remember(reply, user: user.userId, requestKey: requestKey, now: now) }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
+    }
+
+    /// Answers a request its lane had no room for, on the caller's thread: its remembered reply if it is a
+    /// retry, else `rate_limited` (the engine is busy), which is not remembered, so a retry is served.
+    func refuseBusy(_ inbound: Inbound) {
+        let channel = ReplyChannel(message: inbound.message, userId: inbound.user.userId)
+        let requestId = (try? Self.requestId(inbound.payload)) ?? nil
+        metrics.requestShed(route: inbound.match?.route.name ?? "unmatched")
+        if let requestId, let cached = replies.reply(
+            user: inbound.user.userId, requestId: Self.requestKey(topic: inbound.message.topic, requestId: requestId), now: inbound.now) {
+            outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
+            return
+        }
+        let refusal = ChatError(.rateLimited, "the engine is busy; retry shortly", retryAfter: 1)
+        outbox.publish(
+            topic: channel.topic, payload: Self.encode(refusal, topic: inbound.message.topic, requestId: requestId),
+            correlationData: channel.correlationData)
     }
 
     /// Journals and caches a reply before it is published, so a retry after a crash is still answered,

@@ -5,16 +5,36 @@ import Glibc
 
 /// A private mosquitto on a free loopback port, started for one test and stopped after it.
 final class Broker: @unchecked Sendable {
-    let port: Int
+    /// The listener ports, in the order the config names them.
+    let ports: [Int]
+    var port: Int { ports[0] }
     let directory: URL
     private let process: ChildProcess
 
+    /// The lines every test broker but a stock one adds: what the project's scripts and benchmarks run.
+    static let tuning = """
+        set_tcp_nodelay true
+        max_queued_messages 100000
+        max_inflight_messages 1000
+
+        """
+
     /// Starts mosquitto with `extraConfig` appended to a loopback listener config, on `port` or a free one.
+    /// `tuned: false` gives mosquitto's defaults (what a user's own broker runs): nothing but the listener
+    /// and `extraConfig`.
+    convenience init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n", tuned: Bool = true) throws {
+        try self.init(fixedPorts: fixedPort.map { [$0] }) { ports in
+            "listener \(ports[0]) 127.0.0.1\n" + (tuned ? Self.tuning : "") + extraConfig
+        }
+    }
+
+    /// Starts mosquitto with the whole config `render` makes for `portCount` listener ports (free ones
+    /// unless `fixedPorts`); `port` is the first.
     ///
     /// A free port is only free when it is picked: before mosquitto binds it, one of the many client
-    /// connections of tests running in parallel can take it as its local port, and mosquitto exits. A picked
-    /// port is then tried again with another; a fixed one is not.
-    init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n") throws {
+    /// connections of tests running in parallel can take it as its local port, and mosquitto exits. Picked
+    /// ports are then tried again with others; fixed ones are not.
+    init(fixedPorts: [Int]? = nil, portCount: Int = 1, render: ([Int]) -> String) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("mosquitto.conf")
@@ -22,23 +42,17 @@ final class Broker: @unchecked Sendable {
         var attempt = 0
         while true {
             attempt += 1
-            let port = try fixedPort ?? Self.freePort()
-            try """
-            listener \(port) 127.0.0.1
-            set_tcp_nodelay true
-            max_queued_messages 100000
-            max_inflight_messages 1000
-            \(extraConfig)
-            """.write(to: config, atomically: true, encoding: .utf8)
+            let ports = try fixedPorts ?? (0..<portCount).map { _ in try Self.freePort() }
+            try render(ports).write(to: config, atomically: true, encoding: .utf8)
             let process = try ChildProcess(path: try Self.mosquittoPath(), arguments: ["-c", config.path], logPath: log)
             do {
-                try Self.waitUntilListening(port: port, unless: process)
-                self.port = port
+                for port in ports { try Self.waitUntilListening(port: port, unless: process) }
+                self.ports = ports
                 self.process = process
                 return
             } catch {
                 process.stop(signal: SIGKILL)
-                if fixedPort != nil || attempt == 3 {
+                if fixedPorts != nil || attempt == 3 {
                     let output = (try? String(contentsOfFile: log, encoding: .utf8)) ?? ""
                     throw TestFailure("\(error); mosquitto said: \(output.suffix(400))")
                 }

@@ -36,11 +36,11 @@ final class EngineHarness: @unchecked Sendable {
         try await ChatClient(userId: id, port: broker.port, name: name, admin: admin)
     }
 
-    /// Stops the engine gracefully, then the broker.
-    func stop() async {
+    /// Stops the engine gracefully, then the broker unless `keepingBroker`.
+    func stop(keepingBroker: Bool = false) async {
         await group.triggerGracefulShutdown()
         _ = try? await task?.value
-        broker.stop()
+        if !keepingBroker { broker.stop() }
     }
 }
 
@@ -49,12 +49,21 @@ func withEngine(
     _ configure: (inout EngineConfiguration) -> Void = { _ in },
     _ body: (EngineHarness) async throws -> Void
 ) async throws {
-    let harness = try await EngineHarness(configure: configure)
+    try await withEngine(on: nil, configure, body)
+}
+
+/// Runs `body` against an engine on `broker` (a fresh one if nil), stopping the engine afterwards, and the
+/// broker too unless `keepingBroker`.
+func withEngine(
+    on broker: Broker?, keepingBroker: Bool = false, _ configure: (inout EngineConfiguration) -> Void = { _ in },
+    _ body: (EngineHarness) async throws -> Void
+) async throws {
+    let harness = try await EngineHarness(broker: broker, configure: configure)
     do {
         try await body(harness)
     } catch {
-        await harness.stop()
+        await harness.stop(keepingBroker: keepingBroker)
         throw error
     }
-    await harness.stop()
+    await harness.stop(keepingBroker: keepingBroker)
 }
