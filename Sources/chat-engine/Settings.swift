@@ -43,6 +43,8 @@ struct Settings: ParsableArguments {
     var httpHost: String?
     @Flag(name: .customLong("allow-empty-start"), help: ArgumentHelp(Setting.allowEmptyStart.help))
     var allowEmptyStart = false
+    @OptionGroup(title: "Limits on what users can make the engine hold")
+    var limits: LimitOptions
 
     /// The values given as flags.
     var flags: [Setting: String] {
@@ -53,7 +55,7 @@ struct Settings: ParsableArguments {
             (.rateLimit, rateLimit), (.maxFileSize, maxFileSize), (.logLevel, logLevel), (.logFormat, logFormat),
             (.metricsPort, metricsPort), (.httpHost, httpHost), (.allowEmptyStart, allowEmptyStart ? "true" : nil),
         ]
-        return Dictionary(uniqueKeysWithValues: given.compactMap { setting, value in value.map { (setting, $0) } })
+        return Dictionary(uniqueKeysWithValues: (given + limits.given).compactMap { setting, value in value.map { (setting, $0) } })
     }
 
     /// A resolver over these flags, the process environment and the config file, if any.
@@ -62,5 +64,41 @@ struct Settings: ParsableArguments {
         let configFile = try SettingsResolver.configPath(flag: config, environment: environment)
             .map { path throws(SettingsError) in try ConfigFile.load(path: path) } ?? [:]
         return SettingsResolver(flags: flags, environment: environment, configFile: configFile)
+    }
+}
+
+/// The `UserLimits` settings, one flag each.
+struct LimitOptions: ParsableArguments {
+    @Option(name: .customLong("rooms-per-user"), help: ArgumentHelp(Setting.roomsPerUser.help))
+    var roomsPerUser: String?
+    @Option(name: .customLong("direct-rooms-per-user"), help: ArgumentHelp(Setting.directRoomsPerUser.help))
+    var directRoomsPerUser: String?
+    @Option(name: .customLong("reply-cache-bytes-per-user"), help: ArgumentHelp(Setting.replyCacheBytesPerUser.help))
+    var replyCacheBytesPerUser: String?
+    @Option(name: .customLong("reply-cache-bytes"), help: ArgumentHelp(Setting.replyCacheBytes.help))
+    var replyCacheBytes: String?
+    @Option(name: .customLong("stored-bytes-per-user"), help: ArgumentHelp(Setting.storedBytesPerUser.help))
+    var storedBytesPerUser: String?
+    @Option(name: .customLong("pending-upload-bytes"), help: ArgumentHelp(Setting.pendingUploadBytes.help))
+    var pendingUploadBytes: String?
+    @Option(name: .customLong("min-free-disk-bytes"), help: ArgumentHelp(Setting.minFreeDiskBytes.help))
+    var minFreeDiskBytes: String?
+    @Option(name: .customLong("sockets-per-user"), help: ArgumentHelp(Setting.socketsPerUser.help))
+    var socketsPerUser: String?
+    @Option(name: .customLong("sockets"), help: ArgumentHelp(Setting.sockets.help))
+    var sockets: String?
+    @Option(name: .customLong("reactions-per-message"), help: ArgumentHelp(Setting.reactionsPerMessage.help))
+    var reactionsPerMessage: String?
+    @Option(name: .customLong("rate-limit-users"), help: ArgumentHelp(Setting.rateLimitUsers.help))
+    var rateLimitUsers: String?
+
+    var given: [(Setting, String?)] {
+        [
+            (.roomsPerUser, roomsPerUser), (.directRoomsPerUser, directRoomsPerUser),
+            (.replyCacheBytesPerUser, replyCacheBytesPerUser), (.replyCacheBytes, replyCacheBytes),
+            (.storedBytesPerUser, storedBytesPerUser), (.pendingUploadBytes, pendingUploadBytes),
+            (.minFreeDiskBytes, minFreeDiskBytes), (.socketsPerUser, socketsPerUser), (.sockets, sockets),
+            (.reactionsPerMessage, reactionsPerMessage), (.rateLimitUsers, rateLimitUsers),
+        ]
     }
 }

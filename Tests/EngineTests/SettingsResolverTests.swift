@@ -27,6 +27,17 @@ import Testing
             (.httpHost, "--http-host", "CHAT_HTTP_HOST", "127.0.0.1"),
             (.logFormat, "--log-format", "CHAT_LOG_FORMAT", "human"),
             (.allowEmptyStart, "--allow-empty-start", "CHAT_ALLOW_EMPTY_START", "false"),
+            (.roomsPerUser, "--rooms-per-user", "CHAT_ROOMS_PER_USER", "100"),
+            (.directRoomsPerUser, "--direct-rooms-per-user", "CHAT_DIRECT_ROOMS_PER_USER", "200"),
+            (.replyCacheBytesPerUser, "--reply-cache-bytes-per-user", "CHAT_REPLY_CACHE_BYTES_PER_USER", "1048576"),
+            (.replyCacheBytes, "--reply-cache-bytes", "CHAT_REPLY_CACHE_BYTES", "67108864"),
+            (.storedBytesPerUser, "--stored-bytes-per-user", "CHAT_STORED_BYTES_PER_USER", "1073741824"),
+            (.pendingUploadBytes, "--pending-upload-bytes", "CHAT_PENDING_UPLOAD_BYTES", "268435456"),
+            (.minFreeDiskBytes, "--min-free-disk-bytes", "CHAT_MIN_FREE_DISK_BYTES", "268435456"),
+            (.socketsPerUser, "--sockets-per-user", "CHAT_SOCKETS_PER_USER", "16"),
+            (.sockets, "--sockets", "CHAT_SOCKETS", "10000"),
+            (.reactionsPerMessage, "--reactions-per-message", "CHAT_REACTIONS_PER_MESSAGE", "50"),
+            (.rateLimitUsers, "--rate-limit-users", "CHAT_RATE_LIMIT_USERS", "100000"),
         ]
         #expect(table.count == Setting.allCases.count)
         for (setting, flag, variable, fallback) in table {
@@ -88,7 +99,9 @@ import Testing
             .clientID: "engine-1", .jwtSecret: Self.secret + "!", .dataDir: "/var/lib/chat",
             .snapshotInterval: "2.5", .snapshotChanges: "50", .fsync: "NO", .rateLimit: "0",
             .maxFileSize: "1024", .logLevel: "DEBUG", .logFormat: "json", .metricsPort: "0", .allowEmptyStart: "true",
-            .httpHost: "0.0.0.0",
+            .httpHost: "0.0.0.0", .roomsPerUser: "1", .directRoomsPerUser: "2", .replyCacheBytesPerUser: "3",
+            .replyCacheBytes: "4", .storedBytesPerUser: "5", .pendingUploadBytes: "6", .minFreeDiskBytes: "7",
+            .socketsPerUser: "8", .sockets: "9", .reactionsPerMessage: "10", .rateLimitUsers: "11",
         ]
         #expect(flags.count == Setting.allCases.count)
         let settings = try SettingsResolver(flags: flags).resolve()
@@ -98,6 +111,13 @@ import Testing
         #expect(engine.mqttUsername == "engine")
         #expect(engine.mqttPassword == "pw")
         #expect(engine.clientID == "engine-1")
+        let limits = engine.limits
+        #expect([
+            limits.roomsCreatedPerUser, limits.directRoomsOpenedPerUser, limits.replyCacheBytesPerUser,
+            limits.replyCacheBytesTotal, limits.storedBytesPerUser, limits.pendingUploadBytesTotal,
+            limits.minimumFreeDiskBytes, limits.socketsPerUser, limits.socketsTotal, limits.reactionsPerMessage,
+            limits.rateLimitBuckets,
+        ] == Array(1...11))
         #expect(engine.jwtSecret == Array((Self.secret + "!").utf8))
         #expect(engine.dataDirectory == "/var/lib/chat")
         #expect(engine.snapshotInterval == 2.5)

@@ -31,8 +31,9 @@ struct BrokerACLTests {
         try await Self.withShippedBroker { broker, _ in
             let alice = try await ChatClient(userId: "alice", port: broker.port, password: "alice-pw")
             let bob = try await ChatClient(userId: "bob", port: broker.port, password: "bob-pw")
-            // Alice tries to read Bob's inbox: the broker refuses the subscription silently.
-            let spy = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/bob/#", credentials: ("alice", "alice-pw"))
+            // Carol tries to read Bob's inbox: the broker refuses the subscription silently. (As alice, the
+            // spy would replace Alice's own session: one session per account.)
+            let spy = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/bob/#", credentials: ("carol", "carol-pw"))
 
             let roomId = try await alice.createRoom(joinedBy: [bob])
             _ = try await alice.say(roomId, "only members see this")

@@ -21,6 +21,36 @@ public enum Setting: String, CaseIterable, Sendable {
     case metricsPort = "metrics-port"
     case httpHost = "http-host"
     case allowEmptyStart = "allow-empty-start"
+    // What users can make the engine hold (UserLimits).
+    case roomsPerUser = "rooms-per-user"
+    case directRoomsPerUser = "direct-rooms-per-user"
+    case replyCacheBytesPerUser = "reply-cache-bytes-per-user"
+    case replyCacheBytes = "reply-cache-bytes"
+    case storedBytesPerUser = "stored-bytes-per-user"
+    case pendingUploadBytes = "pending-upload-bytes"
+    case minFreeDiskBytes = "min-free-disk-bytes"
+    case socketsPerUser = "sockets-per-user"
+    case sockets
+    case reactionsPerMessage = "reactions-per-message"
+    case rateLimitUsers = "rate-limit-users"
+
+    /// The bound a limit setting sets, or nil for the other settings.
+    public var limit: WritableKeyPath<UserLimits, Int>? {
+        switch self {
+        case .roomsPerUser: \.roomsCreatedPerUser
+        case .directRoomsPerUser: \.directRoomsOpenedPerUser
+        case .replyCacheBytesPerUser: \.replyCacheBytesPerUser
+        case .replyCacheBytes: \.replyCacheBytesTotal
+        case .storedBytesPerUser: \.storedBytesPerUser
+        case .pendingUploadBytes: \.pendingUploadBytesTotal
+        case .minFreeDiskBytes: \.minimumFreeDiskBytes
+        case .socketsPerUser: \.socketsPerUser
+        case .sockets: \.socketsTotal
+        case .reactionsPerMessage: \.reactionsPerMessage
+        case .rateLimitUsers: \.rateLimitBuckets
+        default: nil
+        }
+    }
 
     /// The command-line flag, e.g. `--mqtt-port`.
     public var flag: String { "--" + rawValue }
@@ -48,6 +78,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .metricsPort: "9464"
         case .httpHost: "127.0.0.1"
         case .allowEmptyStart: "false"
+        default: limit.map { String(UserLimits()[keyPath: $0]) }
         }
     }
 
@@ -71,6 +102,17 @@ public enum Setting: String, CaseIterable, Sendable {
         case .metricsPort: "Port of the HTTP endpoint (/metrics, /healthz, the web client on / and /ws), 0 = off."
         case .httpHost: "Address the HTTP endpoint listens on; it has no TLS, so keep it on loopback behind a proxy."
         case .allowEmptyStart: "Start empty when snapshot files exist but none can be read (otherwise refuse to start)."
+        case .roomsPerUser: "Rooms one user may have created that still exist (DMs not counted)."
+        case .directRoomsPerUser: "Direct-message rooms one user may open with users who never answered."
+        case .replyCacheBytesPerUser: "Bytes of remembered replies (request_id retries) per user; oldest forgotten first."
+        case .replyCacheBytes: "Bytes of remembered replies for all users together."
+        case .storedBytesPerUser: "Bytes of stored files one user may have uploaded (disk quota)."
+        case .pendingUploadBytes: "Bytes of unfinished uploads held in memory for all users together."
+        case .minFreeDiskBytes: "Free space the data directory keeps; uploads that would go below it are refused."
+        case .socketsPerUser: "Open WebSocket connections of one user."
+        case .sockets: "Open WebSocket connections in total."
+        case .reactionsPerMessage: "Distinct emoji on one message."
+        case .rateLimitUsers: "Users the rate limiter tracks at once (idle ones are forgotten first)."
         }
     }
 

@@ -80,7 +80,7 @@ public struct SettingsResolver: Sendable {
     /// Everything `serve` needs, validated; the first invalid setting throws.
     public func resolve(dev: Bool = false) throws(SettingsError) -> ServeSettings {
         let secret = try secret(dev: dev)
-        let engine = EngineConfiguration(
+        var engine = EngineConfiguration(
             mqttHost: try required(.mqttHost, expected: "a host name or address", Self.nonEmpty),
             mqttPort: try required(.mqttPort, expected: "a port 1-65535", Self.integer(in: 1...65535)),
             mqttUsername: try value(.mqttUsername, expected: "a user name", Self.nonEmpty),
@@ -94,6 +94,10 @@ public struct SettingsResolver: Sendable {
             snapshotChanges: try required(.snapshotChanges, expected: "a positive number of changes", Self.integer(in: 1...Int.max)),
             maxFileSize: try required(.maxFileSize, expected: "a positive number of bytes", Self.integer(in: 1...Int.max)),
             allowEmptyStart: try required(.allowEmptyStart, expected: "true or false", Self.boolean))
+        for setting in Setting.allCases {
+            guard let limit = setting.limit else { continue }
+            engine.limits[keyPath: limit] = try required(setting, expected: "a positive whole number", Self.integer(in: 1...Int.max))
+        }
         return ServeSettings(
             engine: engine,
             logLevel: try required(.logLevel, expected: "trace, debug, info, notice, warning, error or critical") {

@@ -62,6 +62,14 @@ final class Broker: @unchecked Sendable {
 
     deinit { stop() }
 
+    /// What mosquitto has logged so far, for failure messages.
+    var log: String {
+        (try? String(contentsOf: directory.appendingPathComponent("mosquitto.log"), encoding: .utf8)) ?? ""
+    }
+
+    /// Whether mosquitto is still running.
+    var isRunning: Bool { !process.hasExited() }
+
     func stop() {
         process.stop()
         try? FileManager.default.removeItem(at: directory)

@@ -26,7 +26,14 @@ final class EngineHarness: @unchecked Sendable {
         group = ServiceGroup(configuration: .init(services: [engine], logger: logger))
         let group = self.group
         task = Task { try await group.run() }
-        try await engine.waitUntilReady(timeout: 10)
+        do {
+            try await engine.waitUntilReady(timeout: 10)
+        } catch {
+            await stop()
+            throw TestFailure(
+                "the engine was not ready after 10 s; the broker on \(broker.ports) is \(broker.isRunning ? "running" : "gone"); "
+                    + "mosquitto said: \(broker.log.suffix(600))")
+        }
     }
 
     var port: Int { broker.port }
