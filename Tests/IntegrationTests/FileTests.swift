@@ -179,17 +179,36 @@ struct FileTests {
             let alice = try await engine.user("alice")
             let bob = try await engine.user("bob")
             let carol = try await engine.user("carol")
-            let roomId = try await alice.createRoom(joinedBy: [bob, carol])
+            let dave = try await engine.user("dave")
+            let roomId = try await alice.createRoom(joinedBy: [bob, carol, dave])
             #expect(try await Self.chunk(alice, roomId, "a", index: 0, total: 2, 100_000).status == "chunk_received")
-            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 3, 100_000).status == "chunk_received")
             let refused = try await Self.chunk(carol, roomId, "c", index: 0, total: 2, 100_000)
             #expect(refused.errorCode == "rate_limited")
             #expect(refused["error"]?["retry_after"]?.doubleValue == 5)
-            // Completing an upload frees its bytes; the refused chunk then fits.
+            // Completing an upload frees all its bytes; the refused chunk then fits, and the rest up to
+            // exactly the bound: bob 100 000 + carol 100 000 + dave 50 000.
             #expect(try await Self.chunk(alice, roomId, "a", index: 1, total: 2, 40_000).status == "file_uploaded")
             #expect(try await Self.chunk(carol, roomId, "c", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(dave, roomId, "d", index: 0, total: 2, 50_000).status == "chunk_received")
+            // A repeated chunk replaces the earlier one: no new bytes.
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 3, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 1, total: 3, 1).errorCode == "rate_limited")
             // A single-message upload holds nothing between requests, so it is not counted.
             #expect(try await Self.upload(alice, roomId, 100_000).status == "file_uploaded")
+        }
+    }
+
+    @Test func anAbandonedUploadFreesItsBytes() async throws {
+        try await withEngine({ $0.limits.pendingUploadBytesTotal = 150_000; $0.uploadTTL = 0.3 }) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let roomId = try await alice.createRoom(joinedBy: [bob])
+            #expect(try await Self.chunk(alice, roomId, "a", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 2, 100_000).errorCode == "rate_limited")
+            // Well past the TTL, so a busy machine's late timer still fires first.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 2, 100_000).status == "chunk_received")
         }
     }
 

@@ -110,12 +110,12 @@ final class FileService: Sendable {
                     .rateLimited, "the server holds as many incomplete uploads as it can; try again shortly",
                     retryAfter: Self.pendingFullRetryAfter)))
             }
+            pending.uploads[key] = upload
             pending.bytes += upload.bytes - before
             if upload.parts.count == total {
                 pending.discard(key)
                 return .success(upload)
             }
-            pending.uploads[key] = upload
             return .success(nil)
         }
         let complete: PendingUpload?
