@@ -1,16 +1,17 @@
 import Foundation
 
 /// File contents under the data directory, one file per content hash (`files/<sha256>`), written
-/// atomically so a crash never leaves a half blob under its final name.
+/// atomically so a crash never leaves a half blob under its final name. Created owner-only, like
+/// everything else the engine writes (``FileIO``).
 public final class BlobStore: Sendable {
     public let directory: String
 
     /// Opens (creating) `directory` and removes temp files a crash left behind.
     public init(directory: String) throws {
         self.directory = directory
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        for name in (try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? [] where name.hasSuffix(".tmp") {
-            try? FileManager.default.removeItem(atPath: path(name))
+        try FileIO.makeDirectory(directory)
+        for name in (try? FileIO.list(directory)) ?? [] where name.hasSuffix(".tmp") {
+            try? FileIO.unlink(path(name))
         }
     }
 
@@ -18,7 +19,7 @@ public final class BlobStore: Sendable {
 
     /// Whether a blob named `name` (a hex digest) is stored.
     public func contains(_ name: String) -> Bool {
-        FileManager.default.fileExists(atPath: path(name))
+        access(path(name), F_OK) == 0
     }
 
     /// Stores `bytes` as `name` unless a blob of that name exists already (same content, same hash).
@@ -26,39 +27,46 @@ public final class BlobStore: Sendable {
         guard Self.isDigest(name) else { throw PersistenceError(.io, "invalid blob name \(name)") }
         if contains(name) { return }
         let temporary = path("\(name).\(UUID().uuidString).tmp")
-        guard FileManager.default.createFile(atPath: temporary, contents: Data(bytes)) else {
-            throw PersistenceError(.io, "could not write \(temporary)")
+        let fd = try FileIO.create(temporary)
+        do {
+            try FileIO.writeAll(fd, bytes, path: temporary)
+            try FileIO.fsync(fd, path: temporary)
+            FileIO.close(fd)
+            try FileIO.rename(temporary, path(name))
+        } catch {
+            FileIO.close(fd)
+            try? FileIO.unlink(temporary)
+            throw error
         }
-        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: temporary))
-        try handle.synchronize()
-        try handle.close()
-        if rename(temporary, path(name)) != 0 {
-            try? FileManager.default.removeItem(atPath: temporary)
-            throw PersistenceError(.io, "could not rename blob \(name)", errno: errno)
-        }
+        // The journal records the file right after: its blob must not vanish in a crash that keeps the record.
+        try FileIO.fsyncDirectory(directory)
     }
 
     /// Up to `length` bytes from `offset` of blob `name`, and the blob's total size.
     public func read(_ name: String, offset: Int, length: Int) throws -> (bytes: [UInt8], size: Int) {
         guard Self.isDigest(name) else { throw PersistenceError(.io, "invalid blob name \(name)") }
-        let handle = try FileHandle(forReadingFrom: URL(fileURLWithPath: path(name)))
-        defer { try? handle.close() }
-        let size = Int(try handle.seekToEnd())
+        let blob = path(name)
+        let fd = try FileIO.openForReading(blob)
+        defer { FileIO.close(fd) }
+        let size = try FileIO.fileSize(fd, path: blob)
         guard offset < size else { return ([], size) }
-        try handle.seek(toOffset: UInt64(offset))
-        let data = try handle.read(upToCount: min(length, size - offset)) ?? Data()
-        return (Array(data), size)
+        return (try FileIO.read(fd, count: min(length, size - offset), at: offset, path: blob), size)
     }
 
     /// Deletes blob `name`, if present.
     public func remove(_ name: String) {
         guard Self.isDigest(name) else { return }
-        try? FileManager.default.removeItem(atPath: path(name))
+        try? FileIO.unlink(path(name))
     }
 
     /// Names of every stored blob.
     public func names() -> [String] {
-        ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter(Self.isDigest)
+        ((try? FileIO.list(directory)) ?? []).filter(Self.isDigest)
+    }
+
+    /// Bytes still free for the engine on the disk holding the blobs (the data directory's disk).
+    public func availableBytes() throws -> Int {
+        try FileIO.availableBytes(directory)
     }
 
     /// A lower-case hex SHA-256: the only names this store accepts, so no path can escape the folder.

@@ -9,13 +9,20 @@ import Darwin
 /// Thin wrappers over POSIX file calls that surface every error, fsync's above all.
 ///
 /// FileHandle swallows fsync failures and cannot truncate or pread safely; durability needs the raw calls.
+/// Every file and directory the engine creates is created here, owner-only: the data directory holds every
+/// message and upload, and nobody else on the machine has a reason to read it.
 enum FileIO {
+    /// Permissions of every file the engine creates: read and write for its owner only.
+    static let fileMode: mode_t = 0o600
+    /// Permissions of every directory the engine creates: its owner only.
+    static let directoryMode: mode_t = 0o700
+
     static func error(_ what: String, _ path: String, errno code: Int32 = errno) -> PersistenceError {
         PersistenceError(.io, "\(what) \(path): \(String(cString: strerror(code)))", errno: code)
     }
 
     /// Opens a file, retrying on EINTR.
-    static func open(_ path: String, _ flags: Int32, mode: mode_t = 0o644) throws -> Int32 {
+    static func open(_ path: String, _ flags: Int32, mode: mode_t = fileMode) throws -> Int32 {
         while true {
             let fd = Glibc.open(path, flags | O_CLOEXEC, mode)
             if fd >= 0 { return fd }
@@ -122,9 +129,17 @@ enum FileIO {
         var prefix = path.hasPrefix("/") ? "/" : ""
         for component in path.split(separator: "/") {
             prefix += component
-            guard mkdir(prefix, 0o755) == 0 || errno == EEXIST else { throw error("mkdir", prefix) }
+            guard mkdir(prefix, directoryMode) == 0 || errno == EEXIST else { throw error("mkdir", prefix) }
             prefix += "/"
         }
+    }
+
+    /// Bytes an unprivileged process can still write on the file system holding `path`.
+    static func availableBytes(_ path: String) throws -> Int {
+        var info = statvfs()
+        guard statvfs(path, &info) == 0 else { throw error("statvfs", path) }
+        let bytes = UInt64(info.f_bavail).multipliedReportingOverflow(by: UInt64(info.f_frsize))
+        return bytes.overflow || bytes.partialValue > UInt64(Int.max) ? Int.max : Int(bytes.partialValue)
     }
 
     /// Names of the entries in a directory (no `.`/`..`).

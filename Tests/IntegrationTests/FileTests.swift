@@ -1,4 +1,5 @@
 import Crypto
+import Engine
 import Foundation
 import Testing
 import Wire
@@ -119,6 +120,137 @@ struct FileTests {
             ])
             #expect(later.status == "chunk_received")
             #expect(later["received"]?.intValue == 1)
+        }
+    }
+
+    // MARK: Limits (UserLimits)
+
+    /// One upload of `count` bytes in one message.
+    static func upload(_ client: ChatClient, _ roomId: String, _ count: Int, seed: UInt8 = 1) async throws -> JSONValue {
+        try await client.request("chat/file/upload/\(roomId)", [
+            "name": "f.bin", "mime": "application/octet-stream", "data": .string(Data(bytes(count, seed: seed)).base64EncodedString()),
+        ])
+    }
+
+    /// One chunk of `count` bytes of a chunked upload.
+    static func chunk(
+        _ client: ChatClient, _ roomId: String, _ uploadId: String, index: Int, total: Int, _ count: Int
+    ) async throws -> JSONValue {
+        try await client.request("chat/file/upload/\(roomId)", [
+            "upload_id": .string(uploadId), "index": .number(Double(index)), "total": .number(Double(total)),
+            "data": .string(Data(bytes(count, seed: UInt8(index))).base64EncodedString()), "name": "c.bin", "mime": "a/b",
+        ])
+    }
+
+    @Test func storedBytesPerUserAreCappedAcrossRestarts() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("quota-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let configure: (inout EngineConfiguration) -> Void = {
+            $0.dataDirectory = directory
+            $0.limits.storedBytesPerUser = 250_000
+        }
+        var roomId = ""
+        try await withEngine(configure) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            roomId = try await alice.createRoom(joinedBy: [bob])
+            #expect(try await Self.upload(alice, roomId, 200_000).status == "file_uploaded")
+            let over = try await Self.upload(alice, roomId, 100_000, seed: 2)
+            #expect(over.errorCode == "too_large")
+            #expect(over["error"]?["message"]?.stringValue?.contains("quota") == true, "\(over)")
+            // A chunked upload that cannot fit is refused at its first chunk, not after the last.
+            #expect(try await Self.chunk(alice, roomId, "up", index: 0, total: 2, 30_000).status == "chunk_received")
+            #expect(try await Self.chunk(alice, roomId, "up", index: 1, total: 2, 30_000).errorCode == "too_large")
+            // What still fits is accepted; the quota is each user's own.
+            #expect(try await Self.upload(alice, roomId, 50_000, seed: 3).status == "file_uploaded")
+            #expect(try await Self.upload(bob, roomId, 200_000).status == "file_uploaded")
+        }
+        // The count comes from the file metadata, which the restart restores.
+        try await withEngine(configure) { engine in
+            let alice = try await engine.user("alice")
+            #expect(try await Self.upload(alice, roomId, 1_000, seed: 4).errorCode == "too_large")
+            let bob = try await engine.user("bob")
+            #expect(try await Self.upload(bob, roomId, 50_000, seed: 5).status == "file_uploaded")
+        }
+    }
+
+    @Test func incompleteUploadsOfAllUsersAreBoundedInMemory() async throws {
+        try await withEngine({ $0.limits.pendingUploadBytesTotal = 250_000 }) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let carol = try await engine.user("carol")
+            let dave = try await engine.user("dave")
+            let roomId = try await alice.createRoom(joinedBy: [bob, carol, dave])
+            #expect(try await Self.chunk(alice, roomId, "a", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 3, 100_000).status == "chunk_received")
+            let refused = try await Self.chunk(carol, roomId, "c", index: 0, total: 2, 100_000)
+            #expect(refused.errorCode == "rate_limited")
+            #expect(refused["error"]?["retry_after"]?.doubleValue == 5)
+            // Completing an upload frees all its bytes; the refused chunk then fits, and the rest up to
+            // exactly the bound: bob 100 000 + carol 100 000 + dave 50 000.
+            #expect(try await Self.chunk(alice, roomId, "a", index: 1, total: 2, 40_000).status == "file_uploaded")
+            #expect(try await Self.chunk(carol, roomId, "c", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(dave, roomId, "d", index: 0, total: 2, 50_000).status == "chunk_received")
+            // A repeated chunk replaces the earlier one: no new bytes.
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 3, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 1, total: 3, 1).errorCode == "rate_limited")
+            // A single-message upload holds nothing between requests, so it is not counted.
+            #expect(try await Self.upload(alice, roomId, 100_000).status == "file_uploaded")
+        }
+    }
+
+    @Test func anAbandonedUploadFreesItsBytes() async throws {
+        try await withEngine({ $0.limits.pendingUploadBytesTotal = 150_000; $0.uploadTTL = 0.3 }) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let roomId = try await alice.createRoom(joinedBy: [bob])
+            #expect(try await Self.chunk(alice, roomId, "a", index: 0, total: 2, 100_000).status == "chunk_received")
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 2, 100_000).errorCode == "rate_limited")
+            // Well past the TTL, so a busy machine's late timer still fires first.
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await Self.chunk(bob, roomId, "b", index: 0, total: 2, 100_000).status == "chunk_received")
+        }
+    }
+
+    @Test func uploadsThatWouldFillTheDiskAreRefused() async throws {
+        // More free space than any test machine has: every new upload would go below it.
+        try await withEngine({ $0.limits.minimumFreeDiskBytes = Int.max / 2 }) { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom()
+            let whole = try await Self.upload(alice, roomId, 10_000)
+            #expect(whole.errorCode == "too_large")
+            #expect(whole["error"]?["message"]?.stringValue?.contains("disk") == true, "\(whole)")
+            #expect(try await Self.chunk(alice, roomId, "up", index: 0, total: 2, 10_000).errorCode == "too_large")
+        }
+    }
+
+    @Test func theDataDirectoryIsOwnerOnly() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("perm-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: root) }
+        // A folder that does not exist yet, two levels down: the engine creates all of it.
+        let directory = root + "/data/engine"
+        try await withEngine({ $0.dataDirectory = directory }) { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom()
+            #expect(try await Self.upload(alice, roomId, 1_000).status == "file_uploaded")
+            #expect(try await alice.request("chat/message/\(roomId)", ["content": "hello"]).status == "message_sent")
+        }
+        // The shutdown wrote a snapshot; the journal and the blob are there too.
+        var modes: [String: Int] = [:]
+        var isDirectory: [String: Bool] = [:]
+        for path in [root + "/data", directory] + (FileManager.default.subpaths(atPath: directory) ?? []).map({ directory + "/" + $0 }) {
+            var info = stat()
+            #expect(stat(path, &info) == 0)
+            modes[path] = Int(info.st_mode) & 0o777
+            isDirectory[path] = (info.st_mode & S_IFMT) == S_IFDIR
+        }
+        let names = modes.keys.map { ($0 as NSString).lastPathComponent }
+        #expect(names.contains { $0.hasPrefix("snapshot") }, "\(names)")
+        #expect(names.contains { $0.hasPrefix("journal") }, "\(names)")
+        #expect(names.contains("files"))
+        #expect(names.contains { $0.count == 64 }, "a blob: \(names)")
+        for (path, mode) in modes {
+            #expect(mode == (isDirectory[path]! ? 0o700 : 0o600), "\(path) is \(String(mode, radix: 8))")
         }
     }
 }

@@ -128,7 +128,72 @@ struct GatewayTests {
             #expect(try await http.get("/app.js").body.contains("class Connection"))
             #expect(try await http.get("/style.css").status == 200)
             #expect(try await http.get("/healthz").status == 200)
+            // The icon the page links to, and the one browsers ask for on their own (no 404 in the console).
+            #expect(page.body.contains("<link rel=\"icon\" href=\"favicon.svg\""))
+            for path in ["/favicon.svg", "/favicon.ico"] {
+                let icon = try await http.get(path)
+                #expect(icon.status == 200, "\(path)")
+                #expect(icon.body.hasPrefix("<svg"), "\(path)")
+            }
         }
+    }
+
+    @Test func socketsAreCappedPerUserAndInTotal() async throws {
+        try await withGateway(limits: { $0.limits.socketsPerUser = 2; $0.limits.socketsTotal = 3 }) { _, http, gateway in
+            func connect(_ userId: String) async throws -> WebUser {
+                let user = try await WebUser(port: http.port, userId: userId)
+                _ = try await user.waitFor("\(userId)'s session") { topic, _ in topic.hasSuffix("/session") }
+                return user
+            }
+            func token(_ userId: String) throws -> String {
+                try TokenSigner(secret: EngineHarness.secret).sign(TokenClaims(sub: userId, exp: Date().timeIntervalSince1970 + 3600))
+            }
+            let first = try await connect("alice")
+            defer { first.stop() }
+            let second = try await connect("alice")
+            defer { second.stop() }
+            // A third socket of alice's is not upgraded; a plain request says why.
+            let third = try await WebUser(port: http.port, userId: "alice")
+            defer { third.stop() }
+            try await third.waitUntil("the refused upgrade") { third.isFinished }
+            #expect(third.failure is WebSocketClientError)
+            #expect(try await http.get("/ws?token=\(try token("alice"))").status == 429)
+            #expect(gateway.openSockets == 2)
+
+            let bob = try await connect("bob")
+            defer { bob.stop() }
+            // Three open in all: nobody else gets in, with 503.
+            #expect(try await http.get("/ws?token=\(try token("carol"))").status == 503)
+            let carol = try await WebUser(port: http.port, userId: "carol")
+            defer { carol.stop() }
+            try await carol.waitUntil("the refused upgrade") { carol.isFinished }
+            #expect(carol.failure is WebSocketClientError)
+
+            // A closed socket frees its place.
+            first.stop()
+            try await http.waitFor("the socket to close", timeout: 10) { gateway.openSockets == 2 }
+            #expect(try await http.get("/ws?token=\(try token("carol"))").status == 426)
+            let again = try await connect("alice")
+            defer { again.stop() }
+            #expect(gateway.openSockets == 3)
+        }
+    }
+
+    @Test func theRegistryAdmitsUpToItsCaps() {
+        let registry = SocketRegistry()
+        let limits = UserLimits(socketsPerUser: 2, socketsTotal: 3)
+        let a1 = GatewaySocket(userId: "a", capacity: 1, maxBytes: 1)
+        #expect(registry.add(a1, limits: limits) == nil)
+        #expect(registry.add(GatewaySocket(userId: "a", capacity: 1, maxBytes: 1), limits: limits) == nil)
+        #expect(registry.add(GatewaySocket(userId: "a", capacity: 1, maxBytes: 1), limits: limits) == .userFull)
+        #expect(registry.add(GatewaySocket(userId: "b", capacity: 1, maxBytes: 1), limits: limits) == nil)
+        #expect(registry.add(GatewaySocket(userId: "c", capacity: 1, maxBytes: 1), limits: limits) == .totalFull)
+        #expect(registry.count == 3)
+        registry.remove(a1)
+        registry.remove(a1)
+        #expect(registry.count == 2)
+        #expect(registry.refusal(for: "c", limits: limits) == nil)
+        #expect(registry.sockets(of: "a").count == 1)
     }
 }
 
@@ -137,11 +202,12 @@ struct GatewayTests {
 /// Runs `body` with a broker, an engine, and the HTTP endpoint with the web gateway on a free port.
 func withGateway(
     _ configuration: WebGatewayConfiguration = .init(),
+    limits: (inout EngineConfiguration) -> Void = { _ in },
     _ body: (EngineHarness, HTTPProbe, WebGateway) async throws -> Void
 ) async throws {
     var logger = Logger(label: "gateway-under-test")
     logger.logLevel = .warning
-    try await withEngine { harness in
+    try await withEngine(limits) { harness in
         let engine = harness.engine
         let gateway = WebGateway(engine: engine, configuration: configuration, logger: logger)
         let probe = HTTPProbe(port: try Broker.freePort())

@@ -6,8 +6,9 @@ extension WebGateway {
     static let contentSecurityPolicy =
         "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'"
 
-    /// Adds `GET /` (the page), its files, and `GET /ws` for requests that were not upgraded: 401 without a
-    /// valid token, else 426.
+    /// Adds `GET /` (the page), its files, `/favicon.ico` (the page's SVG icon, for browsers that ask there
+    /// anyway), and `GET /ws` for requests that were not upgraded: 401 without a valid token, 429 when the
+    /// user has `socketsPerUser` sockets open, 503 when the engine has `socketsTotal`, else 426.
     func addRoutes(to router: Hummingbird.Router<BasicRequestContext>) {
         for (name, file) in resources.files {
             let response: @Sendable (Hummingbird.Request, BasicRequestContext) async throws -> Response = { _, _ in
@@ -21,6 +22,7 @@ extension WebGateway {
             }
             router.get(RouterPath(name), use: response)
             if name == "index.html" { router.get("/", use: response) }
+            if name == WebResources.iconName { router.get(RouterPath(WebResources.legacyIconName), use: response) }
         }
         if resources.files["index.html"] == nil {
             router.get("/") { _, _ -> Response in
@@ -32,9 +34,20 @@ extension WebGateway {
             }
         }
         router.get("ws") { request, _ -> Response in
-            self.identify(token: request.uri.queryParameters["token"]) == nil
-                ? OperationsServer.text(Array("a valid token is required: /ws?token=…\n".utf8), status: .unauthorized)
-                : OperationsServer.text(Array("expected a WebSocket upgrade\n".utf8), status: .upgradeRequired)
+            guard let user = self.identify(token: request.uri.queryParameters["token"]) else {
+                return OperationsServer.text(Array("a valid token is required: /ws?token=…\n".utf8), status: .unauthorized)
+            }
+            switch self.engine.sockets.refusal(for: user.userId, limits: self.limits) {
+            case .userFull:
+                return OperationsServer.text(Array("""
+                    too many connections: \(user.userId) has \(self.limits.socketsPerUser) open; close one first
+
+                    """.utf8), status: .tooManyRequests)
+            case .totalFull:
+                return OperationsServer.text(Array("the server has as many connections as it takes; try again later\n".utf8), status: .serviceUnavailable)
+            case nil:
+                return OperationsServer.text(Array("expected a WebSocket upgrade\n".utf8), status: .upgradeRequired)
+            }
         }
     }
 
@@ -42,7 +55,11 @@ extension WebGateway {
     func webSocketRouter() -> Hummingbird.Router<BasicWebSocketRequestContext> {
         let router = Hummingbird.Router(context: BasicWebSocketRequestContext.self)
         router.ws("ws") { request, _ in
-            self.identify(token: request.uri.queryParameters["token"]) == nil ? .dontUpgrade : .upgrade([:])
+            // Refused upgrades fall through to the plain `GET /ws` route, which answers why (401, 429 or 503).
+            guard let user = self.identify(token: request.uri.queryParameters["token"]),
+                  self.engine.sockets.refusal(for: user.userId, limits: self.limits) == nil
+            else { return .dontUpgrade }
+            return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             let token = context.request.uri.queryParameters["token"]
             guard let token, let user = self.identify(token: token) else { return }

@@ -41,6 +41,9 @@ public final class WebGateway: Sendable {
     /// Number of open WebSockets.
     public var openSockets: Int { engine.sockets.count }
 
+    /// The caps on open sockets: per user and in total.
+    var limits: UserLimits { engine.services.configuration.limits }
+
     /// The user a token stands for, or nil when it is missing, forged or expired.
     func identify(token: Substring?) -> Identity? {
         guard let token, !token.isEmpty,
@@ -55,7 +58,12 @@ public final class WebGateway: Sendable {
     func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, token: String, user: Identity) async {
         let socket = GatewaySocket(
             userId: user.userId, capacity: configuration.queueCapacity, maxBytes: configuration.maxQueuedBytes)
-        engine.sockets.add(socket)
+        if let refusal = engine.sockets.add(socket, limits: limits) {
+            // Another socket took the last place between the upgrade check and now.
+            logger.info("web socket refused: too many open", metadata: ["user": "\(user.userId)", "limit": "\(refusal)"])
+            await Self.close(outbound, refusal)
+            return
+        }
         defer {
             engine.sockets.remove(socket)
             socket.finish()
@@ -146,6 +154,15 @@ public final class WebGateway: Sendable {
                 socket.finish()
                 return
             }
+        }
+    }
+
+    /// Closes a socket over a cap: 1008 (policy violation) when its user has too many, 1013 (try again
+    /// later) when the engine has.
+    static func close(_ outbound: WebSocketOutboundWriter, _ refusal: SocketRegistry.Refusal) async {
+        switch refusal {
+        case .userFull: try? await outbound.close(.policyViolation, reason: "too many connections for this user")
+        case .totalFull: try? await outbound.close(.unknown(1013), reason: "too many connections; try again later")
         }
     }
 

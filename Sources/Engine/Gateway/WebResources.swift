@@ -16,6 +16,11 @@ struct WebResources: Sendable {
     /// Where they were read from, or nil when none were found.
     let directory: String?
 
+    /// The page's icon, linked from `index.html`.
+    static let iconName = "favicon.svg"
+    /// Where browsers look for an icon without asking the page: answered with the same SVG.
+    static let legacyIconName = "favicon.ico"
+
     /// The name of SwiftPM's resource bundle of the Engine target.
     static let bundleName = "chat-engine_Engine.resources"
 
