@@ -14,7 +14,7 @@ struct BenchCommandTests {
     }
 
     /// Runs a short load (2 rooms × 3 members, 1 sender each, 1 s) and returns its JSON line.
-    func load(port: Int, _ arguments: [String]) throws -> JSONValue {
+    func load(port: Int, _ arguments: [String]) async throws -> JSONValue {
         let logPath = FileManager.default.temporaryDirectory.appendingPathComponent("bench-\(UUID().uuidString).log").path
         defer { try? FileManager.default.removeItem(atPath: logPath) }
         let child = try ChildProcess(
@@ -24,7 +24,7 @@ struct BenchCommandTests {
                 "--senders", "1", "--duration", "1", "--warmup", "0.3", "--json",
             ] + arguments,
             logPath: logPath)
-        let status = child.wait()
+        let status = await child.exited()
         let output = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
         guard status == 0, let line = output.split(separator: "\n").last, case .object? = try? JSONParser.parse(Array(line.utf8)) else {
             throw TestFailure("chat-bench \(arguments) exited with \(status):\n\(output)")
@@ -40,28 +40,28 @@ struct BenchCommandTests {
         #expect((result["p99_ms"]?.doubleValue ?? 0) > 0)
     }
 
-    @Test func directModesDeliverEverythingOnceInOrder() throws {
-        let broker = try Broker()
+    @Test func directModesDeliverEverythingOnceInOrder() async throws {
+        let broker = try await Broker()
         defer { broker.stop() }
-        expectEverythingDelivered(try load(port: broker.port, ["--mode", "direct"]), mode: "direct")
-        expectEverythingDelivered(try load(port: broker.port, ["--mode", "direct-topic"]), mode: "direct-topic")
-        let qos1 = try load(port: broker.port, ["--mode", "direct", "--publish-qos", "1", "--rate", "100"])
+        expectEverythingDelivered(try await load(port: broker.port, ["--mode", "direct"]), mode: "direct")
+        expectEverythingDelivered(try await load(port: broker.port, ["--mode", "direct-topic"]), mode: "direct-topic")
+        let qos1 = try await load(port: broker.port, ["--mode", "direct", "--publish-qos", "1", "--rate", "100"])
         expectEverythingDelivered(qos1, mode: "direct")
         #expect(qos1["publish_qos"]?.intValue == 1 && qos1["qos"]?.intValue == 0)
         #expect(qos1["offered_rate"]?.doubleValue == 100)
     }
 
-    @Test func engineModeDeliversThroughTheEngineWithAndWithoutRequestIds() throws {
-        let broker = try Broker()
+    @Test func engineModeDeliversThroughTheEngineWithAndWithoutRequestIds() async throws {
+        let broker = try await Broker()
         defer { broker.stop() }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-data-\(UUID().uuidString)").path
         let engine = EngineProcess(port: broker.port, dataDirectory: directory)
-        try engine.start()
+        try await engine.start()
         defer { engine.stop() }
-        let plain = try load(port: broker.port, ["--mode", "engine"])
+        let plain = try await load(port: broker.port, ["--mode", "engine"])
         expectEverythingDelivered(plain, mode: "engine")
         #expect(plain["request_ids"]?.boolValue == false)
-        let withIds = try load(port: broker.port, ["--mode", "engine", "--request-ids"])
+        let withIds = try await load(port: broker.port, ["--mode", "engine", "--request-ids"])
         expectEverythingDelivered(withIds, mode: "engine")
         #expect(withIds["request_ids"]?.boolValue == true)
     }

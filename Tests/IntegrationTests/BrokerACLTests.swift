@@ -11,7 +11,7 @@ struct BrokerACLTests {
 
     /// The shipped broker with an engine on its engine-only listener.
     static func withShippedBroker(_ body: (Broker, EngineHarness) async throws -> Void) async throws {
-        let broker = try Broker.shipped(users: users, enginePassword: "engine-pw")
+        let broker = try await Broker.shipped(users: users, enginePassword: "engine-pw")
         let harness = try await EngineHarness(broker: broker) {
             $0.mqttPort = broker.ports[1]
             $0.clientID = "chat-engine"
@@ -73,14 +73,14 @@ struct BrokerACLTests {
         }
     }
 
-    @Test func addUserRefusesTheEnginesReservedNames() throws {
+    @Test func addUserRefusesTheEnginesReservedNames() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("names-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        #expect(try Broker.addUser("chat-engine-out", "x", in: directory) == 2)
-        #expect(try Broker.addUser("chat-engine2", "x", in: directory) == 2)
-        #expect(try Broker.addUser("carol", "x", in: directory) == 0)
-        #expect(try Broker.addUser("chat-engine", "x", in: directory) == 0)
+        #expect(try await Broker.addUser("chat-engine-out", "x", in: directory) == 2)
+        #expect(try await Broker.addUser("chat-engine2", "x", in: directory) == 2)
+        #expect(try await Broker.addUser("carol", "x", in: directory) == 0)
+        #expect(try await Broker.addUser("chat-engine", "x", in: directory) == 0)
         let users = try String(contentsOf: directory.appendingPathComponent("passwd"), encoding: .utf8)
         let engine = try String(contentsOf: directory.appendingPathComponent("engine-passwd"), encoding: .utf8)
         #expect(users.hasPrefix("carol:") && !users.contains("chat-engine"))

@@ -35,7 +35,7 @@ struct MQTTClientTests {
     }
 
     @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "t/#", qos: 1)])
@@ -56,7 +56,7 @@ struct MQTTClientTests {
         // 5000 QoS 1 publishes through a window of 10: the client's own queue holds the rest, the
         // publisher subscribes to nothing (so it reads acknowledgements in batches) and flush still
         // sees every one acknowledged, including the last few below the batch size.
-        let broker = try Broker()
+        let broker = try await Broker()
         let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "w/#", qos: 1)])
@@ -86,7 +86,7 @@ struct MQTTClientTests {
     }
 
     @Test func theNetworkThreadIsNamedAfterItsClientAndEndsWithIt() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let client = try Self.client("thread", port: broker.port)
         let name = "mqtt-" + client.configuration.clientID.suffix(10)
         try await client.connect()
@@ -100,7 +100,7 @@ struct MQTTClientTests {
     }
 
     @Test func invalidPublishesAreRefusedAtOnce() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let publisher = try Self.client("pub", port: broker.port)
         try await publisher.connect()
         #expect(throws: MQTTError.self) { try publisher.publish(topic: "a/+/b", payload: [], qos: 1) }
@@ -110,7 +110,7 @@ struct MQTTClientTests {
     }
 
     @Test func publishesQueuedWhileTheBrokerIsDownAreSentAfterTheReconnect() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let port = broker.port
         let publisher = try Self.client("pub", port: port)
         try await publisher.connect()
@@ -120,7 +120,7 @@ struct MQTTClientTests {
         #expect(!publisher.isConnected)
         for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1) }
 
-        let restarted = try Broker(port: port)
+        let restarted = try await Broker(port: port)
         let inbox = Collected()
         let subscriber = try Self.client("sub", port: port, inbox: inbox)
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "r/#", qos: 1)])

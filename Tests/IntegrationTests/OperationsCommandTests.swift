@@ -51,7 +51,7 @@ struct OperationsCommandTests {
     }
 
     @Test func servesHealthAndMetricsLogsJSONAndExitsZeroOnSIGTERM() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         defer { broker.stop() }
         let work = FileManager.default.temporaryDirectory.appendingPathComponent("ops-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)

@@ -53,7 +53,7 @@ struct OperationsEndpointTests {
             try await http.waitForHealth(503, timeout: 10)
             #expect(try await http.get("/healthz").body == "unavailable\n")
 
-            restarted = try Broker(port: engine.port)
+            restarted = try await Broker(port: engine.port)
             try await http.waitForHealth(200, timeout: 30)
             // The engine subscribed again by itself: a new user on the new broker gets replies.
             let carol = try await engine.user("carol")

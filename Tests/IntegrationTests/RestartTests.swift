@@ -17,9 +17,9 @@ struct RestartTests {
     }
 
     @Test func killNineAfterTheLastAcknowledgementLosesNothing() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let engine = EngineProcess(port: broker.port, dataDirectory: Self.dataDirectory())
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let bob = try await ChatClient(userId: "bob", port: broker.port)
         let roomId = try await alice.createRoom("durable", joinedBy: [bob])
@@ -32,7 +32,7 @@ struct RestartTests {
         #expect(reacted.status == "reaction_added")
         #expect(engine.stop(signal: SIGKILL) == 128 + SIGKILL)
 
-        try engine.start()
+        try await engine.start()
         let history = try await alice.request("chat/history/\(roomId)", ["limit": 100])
         let newest = try #require(history["messages"]?.arrayValue?.first)
         #expect(newest["content"]?.stringValue == "message 199")
@@ -56,10 +56,10 @@ struct RestartTests {
     }
 
     @Test func gracefulRestartWritesASnapshotAndRestoresFromIt() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let directory = Self.dataDirectory()
         let engine = EngineProcess(port: broker.port, dataDirectory: directory)
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let roomId = try await alice.createRoom("kept", ["type": "private"])
         _ = try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "bob"])
@@ -69,7 +69,7 @@ struct RestartTests {
         #expect(files.contains { $0.contains("snapshot") })
         #expect(engine.log().contains("snapshot written"))
 
-        try engine.start()
+        try await engine.start()
         #expect(engine.log().contains("state restored"))
         let bob = try await ChatClient(userId: "bob", port: broker.port)
         #expect(try await bob.request("chat/rooms/join/\(roomId)").status == "joined")
@@ -80,15 +80,15 @@ struct RestartTests {
     }
 
     @Test func requestsSentWhileTheEngineIsDownAreHandledWhenItReturns() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let engine = EngineProcess(port: broker.port, dataDirectory: Self.dataDirectory())
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let roomId = try await alice.createRoom()
         engine.stop()
         let ids = try (0..<5).map { i in try alice.send("chat/message/\(roomId)", ["content": .string("while down \(i)")]) }
         try await Task.sleep(for: .milliseconds(200))
-        try engine.start()
+        try await engine.start()
         for id in ids {
             #expect(try await alice.reply(to: id, timeout: 10).status == "message_sent")
         }
@@ -100,15 +100,15 @@ struct RestartTests {
     }
 
     @Test func aRetriedRequestAfterACrashIsAnsweredNotReapplied() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let engine = EngineProcess(port: broker.port, dataDirectory: Self.dataDirectory())
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let roomId = try await alice.createRoom()
         try alice.send("chat/message/\(roomId)", ["content": "exactly once"], requestId: "retry-me")
         let first = try await alice.reply(to: "retry-me")
         engine.stop(signal: SIGKILL)
-        try engine.start()
+        try await engine.start()
         try alice.send("chat/message/\(roomId)", ["content": "exactly once"], requestId: "retry-me")
         try await alice.waitUntil("second reply") {
             alice.count { topic, json in topic.hasSuffix("/responses") && json["request_id"]?.stringValue == "retry-me" } == 2
@@ -124,10 +124,10 @@ struct RestartTests {
     /// SIGKILL can land after a request's change is journaled and before its reply is: the journal then
     /// holds bob's join and no answer. The restarted engine answers the retry from the change.
     @Test func aRetryWhoseReplyTheCrashLostIsAnsweredFromItsChange() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let directory = Self.dataDirectory()
         let engine = EngineProcess(port: broker.port, dataDirectory: directory)
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let roomId = try await alice.createRoom("crash-window")
         #expect(engine.stop(signal: SIGKILL) == 128 + SIGKILL)
@@ -139,7 +139,7 @@ struct RestartTests {
         _ = try store.append(.room(id: roomId, .joined(Member(userId: "bob", name: "bob", joinedAt: Date().timeIntervalSince1970))), origin: join)
         try store.close()
 
-        try engine.start()
+        try await engine.start()
         #expect(engine.log().contains("replies rebuilt from their changes"))
         let bob = try await ChatClient(userId: "bob", port: broker.port)
         try bob.send("chat/rooms/join/\(roomId)", requestId: "join-1")
@@ -154,9 +154,9 @@ struct RestartTests {
     }
 
     @Test func uploadedFilesSurviveARestart() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let engine = EngineProcess(port: broker.port, dataDirectory: Self.dataDirectory())
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let roomId = try await alice.createRoom()
         let content = FileTests.bytes(50_000)
@@ -165,7 +165,7 @@ struct RestartTests {
         ])
         let fileId = try #require(uploaded["file_id"]?.stringValue)
         engine.stop(signal: SIGKILL)
-        try engine.start()
+        try await engine.start()
         let downloaded = try await FileTests.download(alice, fileId, chunk: 1_000_000)
         #expect(FileTests.hex(downloaded) == FileTests.hex(content))
         engine.stop()
@@ -173,20 +173,20 @@ struct RestartTests {
     }
 
     @Test func unreadableSnapshotsRefuseAnEmptyStart() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let directory = Self.dataDirectory()
         let engine = EngineProcess(port: broker.port, dataDirectory: directory)
-        try engine.start()
+        try await engine.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         _ = try await alice.createRoom()
         engine.stop()
         for name in try FileManager.default.contentsOfDirectory(atPath: directory) where name.contains("snapshot") {
             try Data("garbage".utf8).write(to: URL(fileURLWithPath: directory + "/" + name))
         }
-        #expect(throws: (any Error).self) { try engine.start() }
+        await #expect(throws: (any Error).self) { try await engine.start() }
         engine.stop()
         #expect(engine.log().contains("snapshot"))
-        try engine.start(extra: ["--allow-empty-start"])
+        try await engine.start(extra: ["--allow-empty-start"])
         engine.stop()
         broker.stop()
     }

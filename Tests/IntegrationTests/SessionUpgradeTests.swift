@@ -8,10 +8,10 @@ import Wire
 @Suite(.timeLimit(.minutes(1)))
 struct SessionUpgradeTests {
     @Test func anUpgradeServesWhatWasQueuedOnceAndBringsNoSecondCopies() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)").path
         let first = EngineProcess(port: broker.port, dataDirectory: directory)
-        try first.start()
+        try await first.start()
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         let bob = try await ChatClient(userId: "bob", port: broker.port)
         let roomId = try await alice.createRoom(joinedBy: [bob])
@@ -34,7 +34,7 @@ struct SessionUpgradeTests {
         let queued = try alice.send("chat/message/\(roomId)", ["content": "queued"])
 
         let upgraded = EngineProcess(port: broker.port, dataDirectory: directory, clientID: clientID)
-        try upgraded.start()
+        try await upgraded.start()
         #expect(try await alice.reply(to: queued, timeout: 10).status == "message_sent")
         let live = try alice.send("chat/message/\(roomId)", ["content": "live"])
         #expect(try await alice.reply(to: live).status == "message_sent")

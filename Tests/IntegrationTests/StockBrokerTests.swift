@@ -8,17 +8,17 @@ import Wire
 @Suite(.timeLimit(.minutes(2)))
 struct StockBrokerTests {
     @Test func mosquittoClientsChatThroughAStockBroker() async throws {
-        let broker = try Broker(tuned: false)
+        let broker = try await Broker(tuned: false)
         try await withEngine(on: broker) { harness in
             let alice = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/alice/#")
             let bob = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/bob/#")
             let aliceToken = try Self.token("alice")
-            try MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/create", ["token": .string(aliceToken), "name": "stock", "request_id": "c1"])
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/create", ["token": .string(aliceToken), "name": "stock", "request_id": "c1"])
             let created = try await alice.reply(to: "c1")
             let roomId = try #require(created["room_id"]?.stringValue, "\(created)")
-            try MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/join/\(roomId)", ["token": .string(try Self.token("bob")), "request_id": "j1"])
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/join/\(roomId)", ["token": .string(try Self.token("bob")), "request_id": "j1"])
             #expect(try await bob.reply(to: "j1").status == "joined")
-            try MosquittoCLI.publish(port: broker.port, topic: "chat/message/\(roomId)", ["token": .string(aliceToken), "content": "hello", "request_id": "m1"])
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/message/\(roomId)", ["token": .string(aliceToken), "content": "hello", "request_id": "m1"])
             #expect(try await alice.reply(to: "m1").status == "message_sent")
             try await bob.waitUntil("the message") { _ in bob.messages.contains { $0.json["content"]?.stringValue == "hello" } }
             // MQTT 3.1.1 has no Response Topic: replies go to the user's responses topic.
@@ -29,7 +29,7 @@ struct StockBrokerTests {
     /// A 20-member room at full speed: with 20 deliveries in flight the engine once waited for a 2 ms poll
     /// timeout per window (the acknowledgements never reached its 256-byte batch), 13 s for what takes 3.
     @Test func aBurstIntoALargeRoomArrivesCompleteAndInOrder() async throws {
-        let broker = try Broker(tuned: false)
+        let broker = try await Broker(tuned: false)
         try await withEngine(on: broker) { harness in
             let owner = try await harness.user("owner")
             var members: [ChatClient] = []
@@ -50,13 +50,13 @@ struct StockBrokerTests {
     /// A retained request used to be applied once when published and again on every new subscription
     /// (a second room each time the engine started with a new session).
     @Test func retainedRequestsAreNeverApplied() async throws {
-        let broker = try Broker(tuned: false)
+        let broker = try await Broker(tuned: false)
         let token = try Self.token("alice")
-        try MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/create", ["token": .string(token), "name": "stored"], retain: true)
+        try await MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/create", ["token": .string(token), "name": "stored"], retain: true)
         for round in 0..<2 {
             try await withEngine(on: broker, keepingBroker: true) { harness in
                 let alice = try await harness.user("alice")
-                try MosquittoCLI.publish(
+                try await MosquittoCLI.publish(
                     port: broker.port, topic: "chat/rooms/create", ["token": .string(token), "name": .string("live \(round)")], retain: true)
                 try await Task.sleep(for: .milliseconds(300))
                 let list = try await alice.request("chat/rooms/list", ["scope": "mine"])

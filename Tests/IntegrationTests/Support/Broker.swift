@@ -22,8 +22,8 @@ final class Broker: @unchecked Sendable {
     /// Starts mosquitto with `extraConfig` appended to a loopback listener config, on `port` or a free one.
     /// `tuned: false` gives mosquitto's defaults (what a user's own broker runs): nothing but the listener
     /// and `extraConfig`.
-    convenience init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n", tuned: Bool = true) throws {
-        try self.init(fixedPorts: fixedPort.map { [$0] }) { ports in
+    convenience init(port fixedPort: Int? = nil, extraConfig: String = "allow_anonymous true\n", tuned: Bool = true) async throws {
+        try await self.init(fixedPorts: fixedPort.map { [$0] }) { ports in
             "listener \(ports[0]) 127.0.0.1\n" + (tuned ? Self.tuning : "") + extraConfig
         }
     }
@@ -34,7 +34,7 @@ final class Broker: @unchecked Sendable {
     /// A free port is only free when it is picked: before mosquitto binds it, one of the many client
     /// connections of tests running in parallel can take it as its local port, and mosquitto exits. Picked
     /// ports are then tried again with others; fixed ones are not.
-    init(fixedPorts: [Int]? = nil, portCount: Int = 1, render: ([Int]) -> String) throws {
+    init(fixedPorts: [Int]? = nil, portCount: Int = 1, render: ([Int]) -> String) async throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("mosquitto.conf")
@@ -46,7 +46,7 @@ final class Broker: @unchecked Sendable {
             try render(ports).write(to: config, atomically: true, encoding: .utf8)
             let process = try ChildProcess(path: try Self.mosquittoPath(), arguments: ["-c", config.path], logPath: log)
             do {
-                for port in ports { try Self.waitUntilListening(port: port, unless: process) }
+                for port in ports { try await Self.waitUntilListening(port: port, unless: process) }
                 self.ports = ports
                 self.process = process
                 return
@@ -101,14 +101,15 @@ final class Broker: @unchecked Sendable {
         return Int(UInt16(bigEndian: address.sin_port))
     }
 
-    static func waitUntilListening(port: Int, unless process: ChildProcess? = nil) throws {
+    /// Waits without holding a thread: the tests' async pool has one per core.
+    static func waitUntilListening(port: Int, unless process: ChildProcess? = nil) async throws {
         for _ in 0..<200 {
             if let fd = LoopbackSocket.connect(port: port) {
                 close(fd)
                 return
             }
             if process?.hasExited() == true { throw TestFailure("mosquitto exited before listening on \(port)") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw TestFailure("mosquitto did not start listening on \(port)")
     }

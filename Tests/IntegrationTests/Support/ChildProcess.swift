@@ -10,6 +10,7 @@ import Glibc
 final class ChildProcess: @unchecked Sendable {
     let pid: pid_t
     private var reaped = false
+    private var exitStatus: Int32 = 0
     private let lock = NSLock()
 
     /// Spawns `path` with `arguments`; output goes to `logPath` (or /dev/null).
@@ -71,15 +72,28 @@ final class ChildProcess: @unchecked Sendable {
         var status: Int32 = 0
         if waitpid(pid, &status, WNOHANG) == pid {
             reaped = true
+            exitStatus = Self.decode(status)
             return true
         }
         return false
+    }
+
+    /// Waits for the process to exit by itself without holding a thread (tests run hundreds of these
+    /// on a pool of one thread per core); returns its exit status.
+    func exited() async -> Int32 {
+        while !hasExited() { try? await Task.sleep(for: .milliseconds(5)) }
+        return lock.withLock { exitStatus }
     }
 
     private func reap() -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         reaped = true
+        exitStatus = Self.decode(status)
+        return exitStatus
+    }
+
+    private static func decode(_ status: Int32) -> Int32 {
         let signaled = (status & 0x7f) != 0
         return signaled ? 128 + (status & 0x7f) : (status >> 8) & 0xff
     }

@@ -14,7 +14,7 @@ final class EngineHarness: @unchecked Sendable {
 
     /// Starts a broker and an engine with `configure` applied to the test defaults; returns when `ready`.
     init(broker: Broker? = nil, configure: (inout EngineConfiguration) -> Void = { _ in }) async throws {
-        self.broker = try broker ?? Broker()
+        if let broker { self.broker = broker } else { self.broker = try await Broker() }
         let broker = self.broker
         var configuration = EngineConfiguration(
             mqttPort: broker.port, clientID: "engine-\(UUID().uuidString.prefix(8))",

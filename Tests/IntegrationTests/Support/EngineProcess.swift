@@ -25,7 +25,7 @@ final class EngineProcess: @unchecked Sendable {
     }
 
     /// Starts the engine and waits for its `ready` line (a line appended after this start).
-    func start(extra: [String] = []) throws {
+    func start(extra: [String] = []) async throws {
         let before = (try? String(contentsOfFile: logPath, encoding: .utf8))?.count ?? 0
         child = try ChildProcess(
             path: Self.executable,
@@ -38,7 +38,7 @@ final class EngineProcess: @unchecked Sendable {
             let log = (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? ""
             if log.count > before, log.dropFirst(before).contains(" ready") { return }
             if child?.hasExited() == true { throw TestFailure("the engine exited; log:\n\(log)") }
-            usleep(20_000)
+            try await Task.sleep(for: .milliseconds(20))
         }
         throw TestFailure("the engine did not become ready; log:\n\(log())")
     }

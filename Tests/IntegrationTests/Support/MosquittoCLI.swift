@@ -14,11 +14,11 @@ enum MosquittoCLI {
     /// Publishes one message at QoS 1 and waits until `mosquitto_pub` has finished.
     static func publish(
         port: Int, topic: String, _ payload: JSONValue, retain: Bool = false, credentials: (String, String)? = nil
-    ) throws {
+    ) async throws {
         var arguments = ["-h", "127.0.0.1", "-p", "\(port)", "-q", "1", "-t", topic, "-m", String(decoding: payload.serialized(), as: UTF8.self)]
         if retain { arguments.append("-r") }
         if let (user, password) = credentials { arguments += ["-u", user, "-P", password] }
-        let status = try ChildProcess(path: path("mosquitto_pub"), arguments: arguments).wait()
+        let status = await try ChildProcess(path: path("mosquitto_pub"), arguments: arguments).exited()
         guard status == 0 else { throw TestFailure("mosquitto_pub exited with \(status)") }
     }
 
