@@ -96,6 +96,15 @@ struct DirectRoomTests {
                 #expect(try await mallory.request("chat/message/\(messageId)/react", ["emoji": "👀"]).errorCode == "not_member")
                 #expect(try await mallory.request("chat/message/\(messageId)/reply", ["content": "x"]).errorCode == "not_member")
             }
+            // Not even a validation error tells a stranger that a conversation exists.
+            let probes: [(String, [String: JSONValue])] = [
+                ("edit", ["content": ""]), ("edit", ["content": 5]), ("react", ["emoji": "a b"]), ("reply", [:]),
+            ]
+            for (action, fields) in probes {
+                let existing = try await mallory.request("chat/message/private_alice_bob:1/\(action)", fields).errorCode
+                let missing = try await mallory.request("chat/message/private_alice_zed:1/\(action)", fields).errorCode
+                #expect(existing == missing, "\(action) \(fields)")
+            }
             for room in ["private_alice_bob", "private_alice_zed"] {
                 #expect(try await mallory.request("chat/history/\(room)").errorCode == "not_member")
                 #expect(try await mallory.request("chat/rooms/\(room)/info").errorCode == "not_member")

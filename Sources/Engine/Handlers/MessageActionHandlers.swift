@@ -9,6 +9,7 @@ struct MessageActionHandlers {
 
     func edit(_ request: inout Request) async throws -> Reply {
         let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        try services.requireDirectRoomMember(room.id, request.user.userId)
         let content = try request.string("content", maxLength: .max)
         let message = try await room.edit(seq: seq, by: request.user.userId, content: content, now: request.now)
         return Self.edited(messageId: message.id, roomId: room.id, at: message.editedAt)
@@ -32,6 +33,7 @@ struct MessageActionHandlers {
 
     func react(_ request: inout Request) async throws -> Reply {
         let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        try services.requireDirectRoomMember(room.id, request.user.userId)
         let emoji = try request.string("emoji", maxLength: 32)
         guard !emoji.contains(where: { $0.isWhitespace }) else { throw ChatError.validation("'emoji' must not contain spaces") }
         let remove = try request.optionalBool("remove") ?? false
@@ -44,6 +46,7 @@ struct MessageActionHandlers {
     func reply(_ request: inout Request) async throws -> Reply {
         let parentId = request.parameter("message_id")
         let (room, _) = try services.room(ofMessage: parentId)
+        try services.requireDirectRoomMember(room.id, request.user.userId)
         let content = try request.string("content", maxLength: .max)
         let draft = MessageDraft(
             request, content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true)

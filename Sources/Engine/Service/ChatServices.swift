@@ -50,6 +50,12 @@ public final class ChatServices: Sendable {
         return (room, parsed.seq)
     }
 
+    /// Refuses a stranger to a direct room before anything else about the request is checked, so that
+    /// no answer, not even a validation error, depends on whether the conversation exists.
+    func requireDirectRoomMember(_ roomId: String, _ userId: String) throws(ChatError) {
+        if DirectRoomID.isDirect(roomId) && !index.rooms(of: userId).contains(roomId) { throw ChatError.notMember }
+    }
+
     private static func missingRoom(_ id: some StringProtocol, or error: ChatError) -> ChatError {
         DirectRoomID.isDirect(id) ? ChatError.notMember : error
     }
