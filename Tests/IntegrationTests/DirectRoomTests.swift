@@ -105,6 +105,21 @@ struct DirectRoomTests {
                 let missing = try await mallory.request("chat/message/private_alice_zed:1/\(action)", fields).errorCode
                 #expect(existing == missing, "\(action) \(fields)")
             }
+            let roomProbes: [(String, [String: JSONValue])] = [
+                ("chat/history/%@", ["limit": 0]), ("chat/search/%@", [:]), ("chat/read/%@", [:]), ("chat/message/%@", [:]),
+                ("chat/typing/%@/start", [:]), ("chat/file/share/%@", [:]), ("chat/admin/rooms/%@/moderate", [:]),
+                ("chat/admin/users/bob/mute", ["room_id": "%@", "duration_seconds": 0]), ("chat/rooms/leave/%@", [:]),
+                ("chat/rooms/%@/info", [:]),
+            ]
+            for (pattern, fields) in roomProbes {
+                var answers: [String?] = []
+                for room in ["private_alice_bob", "private_alice_zed"] {
+                    let topic = pattern.replacingOccurrences(of: "%@", with: room)
+                    let filled = fields.mapValues { $0 == "%@" ? JSONValue.string(room) : $0 }
+                    answers.append(try await mallory.request(topic, filled).errorCode)
+                }
+                #expect(answers == ["not_member", "not_member"], "\(pattern)")
+            }
             for room in ["private_alice_bob", "private_alice_zed"] {
                 #expect(try await mallory.request("chat/history/\(room)").errorCode == "not_member")
                 #expect(try await mallory.request("chat/rooms/\(room)/info").errorCode == "not_member")

@@ -45,7 +45,7 @@ struct RoomHandlers {
 
     func leave(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
-        let count = try await services.room(roomId).leave(request.user.userId, now: request.now)
+        let count = try await services.room(roomId, for: request.user).leave(request.user.userId, now: request.now)
         return Self.membership("left", roomId: roomId, memberCount: count)
     }
 
@@ -130,7 +130,7 @@ struct RoomHandlers {
     }
 
     func info(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let details = try await room.info(for: request.user.userId, isGlobalAdmin: request.user.isAdmin)
         var online = 0
         var members: [JSONValue] = []

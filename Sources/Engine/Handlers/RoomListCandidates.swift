@@ -23,7 +23,7 @@ struct RoomListCandidates {
         self.batch = batch
         publicCursor = cursor
         publicExhausted = !includePublic
-        self.own = own.filter { cursor == nil || $0 > cursor! }.sorted()
+        self.own = own.filter { id in cursor.map { id > $0 } ?? true }.sorted()
     }
 
     mutating func next() -> String? {

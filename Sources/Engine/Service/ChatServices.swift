@@ -50,10 +50,25 @@ public final class ChatServices: Sendable {
         return (room, parsed.seq)
     }
 
-    /// Refuses a stranger to a direct room before anything else about the request is checked, so that
-    /// no answer, not even a validation error, depends on whether the conversation exists.
-    func requireDirectRoomMember(_ roomId: String, _ userId: String) throws(ChatError) {
-        if DirectRoomID.isDirect(roomId) && !index.rooms(of: userId).contains(roomId) { throw ChatError.notMember }
+    /// The room with `id`, as ``room(_:)``, for a request of `user`. A stranger to a direct room gets
+    /// `not_member` here, before anything else about the request is checked, so that no answer, not even
+    /// a validation error, tells whether the conversation exists. Global admins pass: the room decides.
+    func room(_ id: String, for user: Identity) throws(ChatError) -> RoomActor {
+        let room = try room(id)
+        try requireDirectRoomMember(id, user)
+        return room
+    }
+
+    /// ``room(ofMessage:)`` with the stranger check of ``room(_:for:)``.
+    func room(ofMessage messageId: String, for user: Identity) throws(ChatError) -> (room: RoomActor, seq: UInt64) {
+        let found = try room(ofMessage: messageId)
+        try requireDirectRoomMember(found.room.id, user)
+        return found
+    }
+
+    private func requireDirectRoomMember(_ roomId: String, _ user: Identity) throws(ChatError) {
+        guard DirectRoomID.isDirect(roomId), !user.isAdmin, !index.rooms(of: user.userId).contains(roomId) else { return }
+        throw ChatError.notMember
     }
 
     private static func missingRoom(_ id: some StringProtocol, or error: ChatError) -> ChatError {
