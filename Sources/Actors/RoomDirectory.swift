@@ -10,8 +10,11 @@ import Synchronization
 /// is ever unregistered.
 public final class RoomDirectory: Sendable {
     private struct Contents {
-        /// Ids of the public rooms, ascending.
+        /// Ids of the public rooms: in registration order until the first list sorts them, ascending
+        /// from then on. A restore registers every room before anything is listed, so it appends and
+        /// sorts once instead of inserting each id into the middle of a sorted array.
         var publicRoomIds: [String] = []
+        var publicRoomIdsSorted = false
         /// User → public and private rooms they created.
         var roomsCreated: [String: Int] = [:]
         /// Direct room → the user who opened it, while the other side has never posted or read in it.
@@ -35,7 +38,11 @@ public final class RoomDirectory: Sendable {
                 contents.unansweredOpened[info.creatorId, default: 0] += 1
             case .public:
                 contents.roomsCreated[info.creatorId, default: 0] += 1
-                contents.publicRoomIds.insert(info.id, at: contents.publicRoomIds.partitionPoint { $0 < info.id })
+                if contents.publicRoomIdsSorted {
+                    contents.publicRoomIds.insert(info.id, at: contents.publicRoomIds.partitionPoint { $0 < info.id })
+                } else {
+                    contents.publicRoomIds.append(info.id)
+                }
             case .private:
                 contents.roomsCreated[info.creatorId, default: 0] += 1
             }
@@ -64,6 +71,10 @@ public final class RoomDirectory: Sendable {
     /// Up to `count` public room ids after `cursor` (all when nil), ascending.
     public func publicRoomIds(after cursor: String?, count: Int) -> [String] {
         contents.withLock { contents in
+            if !contents.publicRoomIdsSorted {
+                contents.publicRoomIds.sort()
+                contents.publicRoomIdsSorted = true
+            }
             let ids = contents.publicRoomIds
             let start = cursor.map { cursor in ids.partitionPoint { $0 <= cursor } } ?? 0
             return Array(ids[start..<Swift.min(ids.count, start + count)])

@@ -30,5 +30,8 @@ struct RoomDirectoryTests {
         #expect(directory.publicRoomIds(after: "c", count: 2) == ["k", "m"])
         #expect(directory.publicRoomIds(after: "d", count: 10) == ["k", "m", "x"])
         #expect(directory.publicRoomIds(after: "x", count: 10).isEmpty)
+        // Rooms registered after the first list keep the order.
+        for id in ["d", "0", "z"] { directory.register(info(id, .public, by: "bob"), answered: true) }
+        #expect(directory.publicRoomIds(after: nil, count: 10) == ["0", "a", "c", "d", "k", "m", "x", "z"])
     }
 }
