@@ -28,6 +28,16 @@ struct DirectRoomRulesTests {
         await #expect(throws: ChatError.directRoomClosed) { try await room.invite("carol", by: "alice", isGlobalAdmin: true) }
     }
 
+    @Test func aParticipantBannedByAGlobalAdminIsNotReadmitted() async throws {
+        let (room, _) = makeDirectRoom()
+        try await room.admitParticipants(alice, bob)
+        try await room.ban("bob", unban: false, by: "root", isGlobalAdmin: true, now: 1)
+        await #expect(throws: ChatError(.banned, "bob is banned from this conversation")) {
+            try await room.admitParticipants(alice, bob)
+        }
+        #expect(await room.memberIds() == ["alice"])
+    }
+
     @Test func nobodyAdministersADirectRoomButGlobalAdminsKeepTheirPowers() async throws {
         let (room, _) = makeDirectRoom()
         try await room.admitParticipants(alice, bob)
