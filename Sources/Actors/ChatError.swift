@@ -24,4 +24,6 @@ public struct ChatError: Error, Sendable, Equatable, CustomStringConvertible {
     public static func notFound(_ what: String) -> ChatError { ChatError(.notFound, "\(what) not found") }
     public static func validation(_ message: String) -> ChatError { ChatError(.validationFailed, message) }
     public static let notMember = ChatError(.notMember, "you are not a member of this room")
+    /// Joining or inviting into a direct room, whether or not it exists.
+    public static let directRoomClosed = ChatError(.forbidden, "nobody can join or be invited into a private conversation")
 }

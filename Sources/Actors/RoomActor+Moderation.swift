@@ -2,6 +2,8 @@
 extension RoomActor {
     func requireAdmin(_ userId: String, isGlobalAdmin: Bool) throws(ChatError) {
         guard state.isAdmin(userId) || isGlobalAdmin else {
+            // A stranger to a direct room gets what a direct room that does not exist answers.
+            if state.info.type == .direct && !state.isMember(userId) { throw ChatError.notMember }
             throw ChatError(.forbidden, "this action needs a room admin")
         }
     }
@@ -78,11 +80,19 @@ extension RoomActor {
 }
 
 extension RoomActor {
-    /// Adds a participant without the join rules: the second person of a private conversation.
-    public func admit(_ member: Member) throws(ChatError) {
-        guard !state.isMember(member.userId) else { return }
-        try commit(.joined(member))
-        index.add(member.userId, to: id)
+    /// Brings both participants of a direct room in (back), silently, without the join rules. Nobody
+    /// else ever gets in: the pair must be the one the room id names.
+    public func admitParticipants(_ first: Member, _ second: Member) throws(ChatError) {
+        guard state.info.type == .direct, first.userId != second.userId,
+              DirectRoomID.make(first.userId, second.userId) == id
+        else { throw ChatError(.forbidden, "only its two participants can be in a private conversation") }
+        for member in [first, second] where state.banned.contains(member.userId) {
+            throw ChatError(.banned, "\(member.userId) is banned from this conversation")
+        }
+        for member in [first, second] where !state.isMember(member.userId) {
+            try commit(.joined(member))
+            index.add(member.userId, to: id)
+        }
     }
 }
 

@@ -4,16 +4,30 @@ public actor RoomActor {
     var state: RoomState
     let effects: any RoomEffects
     let index: MembershipIndex
+    let directory: RoomDirectory
     /// Last message time per member, for slow mode; not worth persisting across restarts.
     var lastPostAt: [String: Double] = [:]
+    /// A direct room whose second participant has not yet posted or read in it: it counts against the
+    /// user who opened it (``RoomDirectory``).
+    var awaitingAnswer: Bool
+    /// Search's folded copies of non-ASCII contents by seq, made on first search (ASCII contents are
+    /// compared as they are, without a copy). A copy that folds to the content itself shares its storage.
+    var foldedContents: [UInt64: String] = [:]
 
-    /// Wraps an existing state (created, restored or replayed) and registers its members in `index`.
-    public init(state: RoomState, effects: any RoomEffects, index: MembershipIndex) {
+    /// Wraps an existing state (created, restored or replayed), registers its members in `index` and
+    /// the room in `directory`.
+    public init(state: RoomState, effects: any RoomEffects, index: MembershipIndex, directory: RoomDirectory) {
+        var state = state
+        // Snapshots from before direct rooms lost their admin still name one.
+        if state.info.type == .direct { state.admins = [] }
         self.id = state.info.id
         self.state = state
         self.effects = effects
         self.index = index
+        self.directory = directory
+        awaitingAnswer = state.info.type == .direct && !state.isAnswered
         for member in state.members.keys { index.add(member, to: state.info.id) }
+        directory.register(state.info, answered: !awaitingAnswer)
     }
 
     /// A copy of the whole state, for snapshots and read-only queries.
@@ -24,6 +38,11 @@ public actor RoomActor {
     func commit(_ change: RoomChange) throws(ChatError) -> UInt64 {
         let lsn = try effects.record(change, roomId: id)
         state.apply(change, lsn: lsn)
+        forgetFoldedContents(changedBy: change)
+        if awaitingAnswer && state.isAnswered(by: change) {
+            awaitingAnswer = false
+            directory.markAnswered(id)
+        }
         return lsn
     }
 
@@ -32,6 +51,7 @@ public actor RoomActor {
         guard lsn > state.appliedLSN else { return }
         let before = Set(state.members.keys)
         state.apply(change, lsn: lsn)
+        forgetFoldedContents(changedBy: change)
         let after = Set(state.members.keys)
         for user in after.subtracting(before) { index.add(user, to: id) }
         for user in before.subtracting(after) { index.remove(user, from: id) }
@@ -65,21 +85,6 @@ public actor RoomActor {
         return (page, hasMore)
     }
 
-    /// Messages whose content contains `query` (case- and diacritic-insensitively folded), newest first.
-    public func search(for userId: String, folded query: String, limit: Int, fold: (String) -> String)
-        throws(ChatError) -> [ChatMessage]
-    {
-        try requireMember(userId)
-        var found: [ChatMessage] = []
-        for message in state.ring.reversed() where !message.deleted && message.kind != .system {
-            if fold(message.content).contains(query) {
-                found.append(message)
-                if found.count == limit { break }
-            }
-        }
-        return found
-    }
-
     /// The stored message `seq`, for a member.
     public func message(seq: UInt64, for userId: String) throws(ChatError) -> ChatMessage {
         try requireMember(userId)
@@ -91,16 +96,13 @@ public actor RoomActor {
 
     /// Adds a member; they get recent history, everyone gets `member_joined` and a system message.
     public func join(_ member: Member, historyCount: Int = 20) throws(ChatError) -> (joined: Bool, memberCount: Int) {
+        // First, so that members and strangers alike get the answer they would get for a conversation
+        // that does not exist.
+        guard state.info.type != .direct else { throw ChatError.directRoomClosed }
         if state.isMember(member.userId) { return (false, state.memberCount) }
         if state.banned.contains(member.userId) { throw ChatError(.banned, "you are banned from this room") }
-        switch state.info.type {
-        case .public: break
-        case .private:
-            guard state.invited.contains(member.userId) else {
-                throw ChatError(.forbidden, "this room is private; an admin must invite you")
-            }
-        case .direct:
-            throw ChatError(.forbidden, "private conversations cannot be joined")
+        if state.info.type == .private && !state.invited.contains(member.userId) {
+            throw ChatError(.forbidden, "this room is private; an admin must invite you")
         }
         guard state.memberCount < state.info.maxMembers else { throw ChatError(.roomFull, "the room is full") }
         try commit(.joined(member))
@@ -132,6 +134,7 @@ public actor RoomActor {
 
     /// Lets `userId` join a private room; only its admins (or a global admin) may invite.
     public func invite(_ userId: String, by inviter: String, isGlobalAdmin: Bool) throws(ChatError) {
+        guard state.info.type != .direct else { throw ChatError.directRoomClosed }
         guard state.isAdmin(inviter) || isGlobalAdmin else {
             throw ChatError(.forbidden, "only a room admin can invite")
         }
@@ -191,12 +194,14 @@ public actor RoomActor {
         return edited
     }
 
-    /// Tombstones a message: its sender, a room admin or a global admin may.
+    /// Tombstones a message: its sender (even one who has left), a room admin or a global admin may.
+    /// Anyone else who is not a member gets `not_member` whether or not the message exists.
     public func delete(seq: UInt64, by userId: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> ChatMessage {
-        guard let message = state.message(seq: seq) else { throw ChatError.notFound("message") }
+        let found = state.message(seq: seq)
+        guard state.isMember(userId) || isGlobalAdmin || found?.senderId == userId else { throw ChatError.notMember }
+        guard let message = found else { throw ChatError.notFound("message") }
         guard message.senderId == userId || state.isAdmin(userId) || isGlobalAdmin else {
-            throw state.isMember(userId)
-                ? ChatError(.forbidden, "only the sender or an admin can delete a message") : ChatError.notMember
+            throw ChatError(.forbidden, "only the sender or an admin can delete a message")
         }
         if message.deleted { return message }
         try commit(.deleted(seq: seq, at: now))

@@ -15,7 +15,9 @@ extension RoomState {
         case .created(let info, let creator):
             self.info = info
             addMember(creator)
-            admins.insert(creator.userId)
+            // Nobody administers a direct room: the first sender must not get to lock it or delete the
+            // other side's messages.
+            if info.type != .direct { admins.insert(creator.userId) }
         case .joined(let member):
             addMember(member)
             invited.remove(member.userId)

@@ -52,6 +52,22 @@ public struct RoomState: Sendable, Equatable {
         return count
     }
 
+    /// For a direct room: whether the participant who did not open it has posted or read in it, as far
+    /// as the stored messages and read marks show.
+    public var isAnswered: Bool {
+        let opener = info.creatorId
+        return readMarks.keys.contains { $0 != opener } || ring.contains { $0.senderId != opener && $0.kind != .system }
+    }
+
+    /// Whether `change` is a post or a read by someone other than the room's creator.
+    func isAnswered(by change: RoomChange) -> Bool {
+        switch change {
+        case .posted(let message): message.senderId != info.creatorId && message.kind != .system
+        case .read(let userId, _): userId != info.creatorId
+        default: false
+        }
+    }
+
     /// The member who joined first (ties broken by id), excluding `excluded`.
     public func oldestMember(excluding excluded: String) -> String? {
         members.values

@@ -26,7 +26,7 @@ struct RoomActorTests {
         let info = RoomInfo(id: "r1", name: "r", type: type, creatorId: "alice", createdAt: 0, maxMembers: maxMembers)
         let change = RoomChange.created(info, creator: Member(userId: "alice", name: "Alice", joinedAt: 0))
         let state = RoomState.created(by: change, lsn: 1)!
-        return (RoomActor(state: state, effects: effects, index: index), effects, index)
+        return (RoomActor(state: state, effects: effects, index: index, directory: RoomDirectory()), effects, index)
     }
 
     @Test func postAssignsIncreasingSeqsAndDeliversToEveryMember() async throws {
@@ -92,4 +92,49 @@ struct RoomActorTests {
         let removed = try await room.react(seq: message.seq, by: "alice", emoji: "🎉", add: false)
         #expect(removed.reactions.isEmpty)
     }
+
+    @Test func strangersGetTheSameAnswerWhetherOrNotAMessageExists() async throws {
+        let (room, _, _) = makeRoom()
+        let message = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "a"), now: 1)
+        for seq in [message.seq, 999] {
+            await #expect(throws: ChatError.notMember) { try await room.delete(seq: seq, by: "eve", isGlobalAdmin: false, now: 2) }
+            await #expect(throws: ChatError.notMember) { try await room.edit(seq: seq, by: "eve", content: "x", now: 2) }
+            await #expect(throws: ChatError.notMember) { try await room.react(seq: seq, by: "eve", emoji: "x", add: true) }
+        }
+        await #expect(throws: ChatError.notFound("message")) { try await room.delete(seq: 999, by: "root", isGlobalAdmin: true, now: 2) }
+        // A sender who has left may still delete their own message, and only that.
+        _ = try await room.join(Member(userId: "bob", name: "Bob", joinedAt: 2))
+        let bobs = try await room.post(MessageDraft(senderId: "bob", senderName: "Bob", content: "b"), now: 3)
+        _ = try await room.leave("bob", now: 4)
+        #expect(try await room.delete(seq: bobs.seq, by: "bob", isGlobalAdmin: false, now: 5).deleted)
+        await #expect(throws: ChatError.notMember) { try await room.delete(seq: message.seq, by: "bob", isGlobalAdmin: false, now: 5) }
+    }
+
+    @Test func searchFoldsEachNonASCIIMessageOnceAndRefoldsEditedOnes() async throws {
+        let (room, _, _) = makeRoom()
+        let counter = FoldCounter()
+        let fold: @Sendable (String) -> String = { text in
+            counter.calls.withLock { $0 += 1 }
+            return String(text.lowercased().map { $0 == "é" ? "e" : $0 })
+        }
+        func search(_ query: String) async throws -> [String] {
+            try await room.search(for: "alice", folded: query, limit: 10, fold: fold).map(\.content)
+        }
+        let accented = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "Café Olé"), now: 1)
+        _ = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "Plain CAFE"), now: 2)
+        let tea = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "thé"), now: 3)
+        #expect(try await search("cafe") == ["Plain CAFE", "Café Olé"])
+        #expect(counter.calls.withLock { $0 } == 2)
+        #expect(try await search("ole") == ["Café Olé"])
+        #expect(counter.calls.withLock { $0 } == 2)
+        _ = try await room.edit(seq: accented.seq, by: "alice", content: "nothing", now: 4)
+        _ = try await room.edit(seq: tea.seq, by: "alice", content: "un Café", now: 4)
+        #expect(try await search("cafe") == ["un Café", "Plain CAFE"])
+        #expect(counter.calls.withLock { $0 } == 3)
+    }
+}
+
+/// Counts calls of a search fold.
+final class FoldCounter: Sendable {
+    let calls = Mutex(0)
 }

@@ -52,7 +52,7 @@ struct PrivateMessageTests {
             let alice = try await engine.user("alice")
             #expect(try await alice.request("chat/private/alice", ["content": "me"]).errorCode == "validation_failed")
             #expect(try await alice.request("chat/private/bob", [:]).errorCode == "validation_failed")
-            #expect(try await alice.request("chat/rooms/join/private_alice_bob").errorCode == "not_found")
+            #expect(try await alice.request("chat/rooms/join/private_alice_bob").errorCode == "forbidden")
             _ = try await alice.request("chat/private/bob", ["content": "x"])
             let mallory = try await engine.user("mallory")
             #expect(try await mallory.request("chat/rooms/join/private_alice_bob").errorCode == "forbidden")

@@ -6,7 +6,7 @@ struct AdminHandlers {
     let services: ChatServices
 
     func moderate(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let action = try request.string("action", maxLength: 32)
         let user = request.user
         let details: [String: JSONValue]
@@ -70,7 +70,7 @@ struct AdminHandlers {
         let target = request.parameter("user_id")
         guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
         let roomId = try request.string("room_id", maxLength: 200)
-        let room = try services.room(roomId)
+        let room = try services.room(roomId, for: request.user)
         let unmute = try request.optionalBool("unmute") ?? false
         let duration = try request.optionalInt("duration_seconds", in: 1...31_536_000)
         let until = duration.map { request.now + Double($0) }
@@ -86,7 +86,7 @@ struct AdminHandlers {
         let unban = try request.optionalBool("unban") ?? false
         let user = request.user
         if let roomId = try request.optionalString("room_id", maxLength: 200) {
-            try await services.room(roomId).ban(target, unban: unban, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
+            try await services.room(roomId, for: user).ban(target, unban: unban, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
             return Reply(unban ? "unbanned" : "banned", ["user_id": .string(target), "room_id": .string(roomId)])
         }
         guard user.isAdmin else { throw ChatError(.forbidden, "a ban from every room needs a global admin") }

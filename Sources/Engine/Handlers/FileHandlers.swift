@@ -40,7 +40,7 @@ struct FileHandlers {
     }
 
     func share(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let fileId = try request.string("file_id", maxLength: 64)
         let caption = try request.optionalString("caption", maxLength: services.configuration.maxContentLength)
         let stored = try files.file(fileId, visibleTo: request.user.userId)

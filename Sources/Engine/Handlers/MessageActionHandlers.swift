@@ -8,7 +8,7 @@ struct MessageActionHandlers {
     let notifier: Notifier
 
     func edit(_ request: inout Request) async throws -> Reply {
-        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"), for: request.user)
         let content = try request.string("content", maxLength: .max)
         let message = try await room.edit(seq: seq, by: request.user.userId, content: content, now: request.now)
         return Self.edited(messageId: message.id, roomId: room.id, at: message.editedAt)
@@ -31,7 +31,7 @@ struct MessageActionHandlers {
     }
 
     func react(_ request: inout Request) async throws -> Reply {
-        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"))
+        let (room, seq) = try services.room(ofMessage: request.parameter("message_id"), for: request.user)
         let emoji = try request.string("emoji", maxLength: 32)
         guard !emoji.contains(where: { $0.isWhitespace }) else { throw ChatError.validation("'emoji' must not contain spaces") }
         let remove = try request.optionalBool("remove") ?? false
@@ -43,7 +43,7 @@ struct MessageActionHandlers {
 
     func reply(_ request: inout Request) async throws -> Reply {
         let parentId = request.parameter("message_id")
-        let (room, _) = try services.room(ofMessage: parentId)
+        let (room, _) = try services.room(ofMessage: parentId, for: request.user)
         let content = try request.string("content", maxLength: .max)
         let draft = MessageDraft(
             request, content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true)

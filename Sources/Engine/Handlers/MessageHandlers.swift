@@ -17,7 +17,7 @@ struct MessageHandlers {
     }
 
     func send(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
         let draft = MessageDraft(request, content: content, kind: try Self.kind(request), replyTo: replyTo)
@@ -47,7 +47,7 @@ struct MessageHandlers {
     }
 
     func history(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let limit = try request.optionalInt("limit", in: 1...100) ?? 50
         let before = try request.optionalInt("before", in: 0...Int.max).map(UInt64.init)
         let threadId = try request.optionalString("thread_id", maxLength: 200)
@@ -62,7 +62,7 @@ struct MessageHandlers {
     }
 
     func search(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let query = try request.string("query", maxLength: 200)
         let limit = try request.optionalInt("limit", in: 1...100) ?? 20
         let found = try await room.search(
@@ -74,7 +74,7 @@ struct MessageHandlers {
     }
 
     func read(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         guard let seq = try request.optionalInt("seq", in: 0...Int.max) else { throw ChatError.validation("'seq' is required") }
         let unread = try await room.markRead(request.user.userId, upTo: UInt64(seq))
         return Reply("success", ["room_id": .string(room.id), "unread": .number(Double(unread))])

@@ -6,27 +6,29 @@ struct PrivateHandlers {
     let services: ChatServices
     let notifier: Notifier
 
-    static func roomId(_ a: String, _ b: String) -> String {
-        a < b ? "private_\(a)_\(b)" : "private_\(b)_\(a)"
-    }
-
     func send(_ request: inout Request) async throws -> Reply {
         let target = request.parameter("user_id")
         let sender = request.user
         guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
         guard target != sender.userId else { throw ChatError.validation("you cannot send a private message to yourself") }
         let content = try request.string("content", maxLength: .max)
-        let roomId = Self.roomId(sender.userId, target)
+        let roomId = DirectRoomID.make(sender.userId, target)
         let now = request.now
         let room = try services.registry.room(roomId) { () throws(ChatError) -> RoomActor in
+            // Under the registry's lock, so two first messages to different users cannot both pass.
+            let limit = services.configuration.limits.directRoomsOpenedPerUser
+            guard services.directory.unansweredDirectRooms(openedBy: sender.userId) < limit else {
+                throw ChatError(
+                    .forbidden, "you have \(limit) private conversations nobody answered yet; wait for an answer")
+            }
             let info = RoomInfo(
                 id: roomId, name: "\(sender.userId) & \(target)", type: .direct, creatorId: sender.userId,
                 createdAt: now, maxMembers: 2)
             return try services.createRoom(info, creator: Member(userId: sender.userId, name: sender.name, joinedAt: now))
         }
         // Either side may have left the conversation; sending brings both back.
-        try await room.admit(Member(userId: sender.userId, name: sender.name, joinedAt: now))
-        try await room.admit(Member(userId: target, name: target, joinedAt: now))
+        try await room.admitParticipants(
+            Member(userId: sender.userId, name: sender.name, joinedAt: now), Member(userId: target, name: target, joinedAt: now))
         let draft = MessageDraft(request, content: content, kind: try MessageHandlers.kind(request), targetId: target)
         let message = try await room.post(draft, now: now)
         notifier.notifyIfAway(target, kind: "private_message", message: message, now: now)

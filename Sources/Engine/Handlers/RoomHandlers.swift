@@ -15,6 +15,11 @@ struct RoomHandlers {
             throw ChatError.validation("'type' must be public or private")
         }
         let maxMembers = try request.optionalInt("max_members", in: 1...services.configuration.maxRoomMembers) ?? 100
+        // Creations share one lane, so the count cannot change between this check and the insert.
+        let limit = services.configuration.limits.roomsCreatedPerUser
+        guard services.directory.roomsCreated(by: request.user.userId) < limit else {
+            throw ChatError(.forbidden, "you have created \(limit) rooms, the most one user may")
+        }
         let info = RoomInfo(
             id: UUID().uuidString.lowercased(), name: name, description: description, type: type,
             creatorId: request.user.userId, createdAt: request.now, maxMembers: maxMembers)
@@ -30,6 +35,8 @@ struct RoomHandlers {
 
     func join(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
+        // Before the lookup: the answer must not tell whether the conversation exists.
+        guard !DirectRoomID.isDirect(roomId) else { throw ChatError.directRoomClosed }
         let room = try services.room(roomId)
         let member = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
         let outcome = try await room.join(member)
@@ -38,7 +45,7 @@ struct RoomHandlers {
 
     func leave(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
-        let count = try await services.room(roomId).leave(request.user.userId, now: request.now)
+        let count = try await services.room(roomId, for: request.user).leave(request.user.userId, now: request.now)
         return Self.membership("left", roomId: roomId, memberCount: count)
     }
 
@@ -48,6 +55,7 @@ struct RoomHandlers {
 
     func invite(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
+        guard !DirectRoomID.isDirect(roomId) else { throw ChatError.directRoomClosed }
         let invitee = try request.userIdField("user_id")
         try await services.room(roomId).invite(invitee, by: request.user.userId, isGlobalAdmin: request.user.isAdmin)
         return Self.invited(roomId: roomId, userId: invitee)
@@ -87,6 +95,9 @@ struct RoomHandlers {
         }
     }
 
+    /// Rooms in id order after `cursor`: candidates come from the directory (public rooms) and the
+    /// membership index (the caller's rooms), and only the rooms on the page are asked for their summary,
+    /// so a list costs O(the caller's rooms + page size), not O(all rooms).
     func list(_ request: inout Request) async throws -> Reply {
         let scope = try request.optionalString("scope", maxLength: 16)
         guard scope == nil || scope == "public" || scope == "mine" else {
@@ -95,20 +106,15 @@ struct RoomHandlers {
         let limit = try request.optionalInt("limit", in: 1...100) ?? 50
         let cursor = try request.optionalString("cursor", maxLength: 200)
         let userId = request.user.userId
-        var rooms: [RoomActor]
-        if scope == "mine" {
-            rooms = services.index.rooms(of: userId).compactMap { services.registry.room($0) }
-        } else {
-            rooms = services.registry.all
-        }
-        rooms.sort { $0.id < $1.id }
-        if let cursor { rooms = rooms.filter { $0.id > cursor } }
+        var candidates = RoomListCandidates(
+            directory: services.directory, includePublic: scope != "mine", after: cursor,
+            own: scope == "public" ? [] : services.index.rooms(of: userId), batch: limit + 1)
         var entries: [JSONValue] = []
         var nextCursor: String?
-        for room in rooms {
-            guard let summary = await room.summary(for: userId) else { continue }
+        while let roomId = candidates.next() {
+            guard let room = services.registry.room(roomId), let summary = await room.summary(for: userId) else { continue }
             if scope == "public" && summary.info.type != .public { continue }
-            if scope == nil && summary.info.type == .direct && !summary.isMember { continue }
+            if scope == "mine" && !summary.isMember { continue }
             if entries.count == limit {
                 nextCursor = entries.last?["id"]?.stringValue
                 break
@@ -124,7 +130,7 @@ struct RoomHandlers {
     }
 
     func info(_ request: inout Request) async throws -> Reply {
-        let room = try services.room(request.parameter("room_id"))
+        let room = try services.room(request.parameter("room_id"), for: request.user)
         let details = try await room.info(for: request.user.userId, isGlobalAdmin: request.user.isAdmin)
         var online = 0
         var members: [JSONValue] = []

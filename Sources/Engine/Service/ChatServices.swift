@@ -8,6 +8,8 @@ public final class ChatServices: Sendable {
     public let configuration: EngineConfiguration
     public let registry = RoomRegistry()
     public let index = MembershipIndex()
+    /// Public rooms in id order and per-user room counts, kept by the room actors.
+    public let directory = RoomDirectory()
     public let presence = PresenceBoard()
     public let delivery: Delivery
     public let logger: Logger
@@ -31,18 +33,46 @@ public final class ChatServices: Sendable {
         if globalBans.withLock({ $0.contains(userId) }) { throw ChatError(.banned, "you are banned") }
     }
 
-    /// The room with `id`, or `not_found`.
+    /// The room with `id`, or `not_found`; for a direct room id, `not_member`, which is also what a
+    /// stranger to an existing one gets: who has written to whom is nobody else's business.
     func room(_ id: String) throws(ChatError) -> RoomActor {
-        guard let room = registry.room(id) else { throw ChatError.notFound("room \(id)") }
+        guard let room = registry.room(id) else { throw Self.missingRoom(id, or: ChatError.notFound("room \(id)")) }
         return room
     }
 
-    /// The room a message id points into, and the message's seq, or `not_found`.
+    /// The room a message id points into, and the message's seq, or `not_found` (`not_member` for a
+    /// direct room id, as in ``room(_:)``).
     func room(ofMessage messageId: String) throws(ChatError) -> (room: RoomActor, seq: UInt64) {
-        guard let parsed = ChatMessage.parseID(messageId), let room = registry.room(String(parsed.roomId)) else {
-            throw ChatError.notFound("message \(messageId)")
+        guard let parsed = ChatMessage.parseID(messageId) else { throw ChatError.notFound("message \(messageId)") }
+        guard let room = registry.room(String(parsed.roomId)) else {
+            throw Self.missingRoom(parsed.roomId, or: ChatError.notFound("message \(messageId)"))
         }
         return (room, parsed.seq)
+    }
+
+    /// The room with `id`, as ``room(_:)``, for a request of `user`. A stranger to a direct room gets
+    /// `not_member` here, before anything else about the request is checked, so that no answer, not even
+    /// a validation error, tells whether the conversation exists. Global admins pass: the room decides.
+    func room(_ id: String, for user: Identity) throws(ChatError) -> RoomActor {
+        let room = try room(id)
+        try requireDirectRoomMember(id, user)
+        return room
+    }
+
+    /// ``room(ofMessage:)`` with the stranger check of ``room(_:for:)``.
+    func room(ofMessage messageId: String, for user: Identity) throws(ChatError) -> (room: RoomActor, seq: UInt64) {
+        let found = try room(ofMessage: messageId)
+        try requireDirectRoomMember(found.room.id, user)
+        return found
+    }
+
+    private func requireDirectRoomMember(_ roomId: String, _ user: Identity) throws(ChatError) {
+        guard DirectRoomID.isDirect(roomId), !user.isAdmin, !index.rooms(of: user.userId).contains(roomId) else { return }
+        throw ChatError.notMember
+    }
+
+    private static func missingRoom(_ id: some StringProtocol, or error: ChatError) -> ChatError {
+        DirectRoomID.isDirect(id) ? ChatError.notMember : error
     }
 
     /// Creates and registers a room from its `.created` change, journaling it first.
@@ -52,6 +82,6 @@ public final class ChatServices: Sendable {
         guard let state = RoomState.created(by: change, lsn: lsn, ringCapacity: configuration.ringCapacity) else {
             throw ChatError(.internal, "room could not be created")
         }
-        return RoomActor(state: state, effects: delivery, index: index)
+        return RoomActor(state: state, effects: delivery, index: index, directory: directory)
     }
 }

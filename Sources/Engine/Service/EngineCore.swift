@@ -36,7 +36,8 @@ final class EngineCore: Sendable {
     /// Loads recovered state into fresh actors and caches.
     func restore(_ state: EngineState) {
         for room in state.rooms {
-            services.registry.insert(RoomActor(state: room, effects: services.delivery, index: services.index))
+            services.registry.insert(RoomActor(
+                state: room, effects: services.delivery, index: services.index, directory: services.directory))
         }
         services.globalBans.withLock { $0 = state.globalBans }
         for reply in state.replies {
