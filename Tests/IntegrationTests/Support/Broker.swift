@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -10,6 +11,7 @@ final class Broker: @unchecked Sendable {
     var port: Int { ports[0] }
     let directory: URL
     private let process: ChildProcess
+    private let stopped = Atomic<Bool>(false)
 
     /// The lines every test broker but a stock one adds: what the project's scripts and benchmarks run.
     static let tuning = """
@@ -35,6 +37,9 @@ final class Broker: @unchecked Sendable {
     /// connections of tests running in parallel can take it as its local port, and mosquitto exits. Picked
     /// ports are then tried again with others; fixed ones are not.
     init(fixedPorts: [Int]? = nil, portCount: Int = 1, render: ([Int]) -> String) async throws {
+        await BrokerSlots.shared.acquire()
+        var started = false
+        defer { if !started { BrokerSlots.shared.release() } }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("broker-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let config = directory.appendingPathComponent("mosquitto.conf")
@@ -49,6 +54,7 @@ final class Broker: @unchecked Sendable {
                 for port in ports { try await Self.waitUntilListening(port: port, unless: process) }
                 self.ports = ports
                 self.process = process
+                started = true
                 return
             } catch {
                 process.stop(signal: SIGKILL)
@@ -70,9 +76,12 @@ final class Broker: @unchecked Sendable {
     /// Whether mosquitto is still running.
     var isRunning: Bool { !process.hasExited() }
 
+    /// Stops mosquitto and frees the test's slot; a second call does nothing.
     func stop() {
+        guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         process.stop()
         try? FileManager.default.removeItem(at: directory)
+        BrokerSlots.shared.release()
     }
 
     static func mosquittoPath() throws -> String {
