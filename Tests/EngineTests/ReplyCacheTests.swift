@@ -71,10 +71,10 @@ struct ReplyCacheTests {
     }
 
     @Test func manyRepliesNeverOutgrowTheBounds() {
-        let cache = ReplyCache(ttl: 600, bytesPerUser: 10 * cost(10, requestId: "r0000"), bytesTotal: 25 * cost(10, requestId: "r0000"))
+        let cache = ReplyCache(ttl: 600, bytesPerUser: 10 * cost(10, requestId: "r10000"), bytesTotal: 25 * cost(10, requestId: "r10000"))
         for index in 0..<10_000 {
             let user = "u\(index % 7)"
-            cache.store(user: user, requestId: "r\(String(format: "%04d", index % 5000))", reply: [UInt8](repeating: 0, count: 10), now: Double(index) / 100)
+            cache.store(user: user, requestId: "r\(10_000 + index % 5000)", reply: [UInt8](repeating: 0, count: 10), now: Double(index) / 100)
             #expect(cache.bytes <= cache.bytesTotal)
             #expect(cache.bytes(of: user) <= cache.bytesPerUser)
         }
@@ -94,7 +94,7 @@ struct ReplyCacheTests {
 
         // A journal may hold more than the cache kept: restoring keeps the newest that fit.
         let restored = ReplyCache(ttl: 600, bytesPerUser: cost(1, requestId: "chat/rooms/create\u{0}r1"), bytesTotal: 1 << 20)
-        restored.restore(entries.reversed(), now: 3)
+        restored.restore(Array(entries.reversed()), now: 3)
         #expect(restored.reply(user: "u", requestId: "chat/rooms/create\u{0}r1", now: 3) == nil)
         #expect(restored.reply(user: "u", requestId: "chat/rooms/create\u{0}r3", now: 3) == [3])
         #expect(restored.reply(user: "v", requestId: "chat/rooms/create\u{0}r2", now: 3) == [2])
