@@ -31,6 +31,20 @@ struct RateLimiterTests {
         #expect(answered(limiter.take("u", now: 1.2)) == true)
     }
 
+    @Test func refusalsWithARequestIdPastTheBudgetAreThrottledToo() {
+        let limiter = RateLimiter(limit: 1, window: 60)
+        #expect(limiter.refusalBudget == 100)
+        #expect(limiter.take("u", now: 0) == .allowed)
+        for _ in 0..<100 { #expect(answered(limiter.take("u", now: 0.1, hasRequestId: true)) == true) }
+        // A flood, not a burst: one answer a second from here on.
+        #expect(answered(limiter.take("u", now: 0.1, hasRequestId: true)) == true)
+        #expect(answered(limiter.take("u", now: 0.2, hasRequestId: true)) == false)
+        #expect(answered(limiter.take("u", now: 1.15, hasRequestId: true)) == true)
+        // The budget refills with time (100 a minute): after 3 s, more than one answer again.
+        #expect(answered(limiter.take("u", now: 4.2, hasRequestId: true)) == true)
+        #expect(answered(limiter.take("u", now: 4.2, hasRequestId: true)) == true)
+    }
+
     @Test func bucketsNeverOutgrowTheBound() {
         let limiter = RateLimiter(limit: 10, window: 10, maxBuckets: 100)
         for index in 0..<5000 {

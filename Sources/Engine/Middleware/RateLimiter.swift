@@ -3,13 +3,21 @@ import Synchronization
 
 /// Per-user token buckets: `limit` requests per `window` seconds, refilled continuously.
 ///
+/// Refused requests that carry a `request_id` are all answered, as long as the user's refusals stay within
+/// a budget far above any honest burst (`refusalBudget` per window, refilled continuously): each answer is
+/// a publish the engine queues for the broker, and a client flooding tens of thousands of requests a second
+/// would otherwise make the engine hold a backlog of answers nobody reads. Past the budget, and for
+/// requests without `request_id` always, at most one refusal per `refusalAnswerInterval` is answered.
+///
 /// Holds at most `maxBuckets` users: past that, full buckets go first (a full bucket is what a user
 /// without one gets anyway), then the longest idle, so memory never grows with the number of user ids.
 public final class RateLimiter: Sendable {
     struct Bucket {
         var tokens: Double
         var updatedAt: Double
-        /// When a refusal of a request without `request_id` was last answered; those in between are dropped.
+        /// Refusals of requests with a `request_id` that may still be answered (see `refusalBudget`).
+        var refusalTokens: Double
+        /// When a throttled refusal was last answered; those in between are dropped.
         var answeredRefusalAt: Double = -.infinity
     }
 
@@ -20,8 +28,11 @@ public final class RateLimiter: Sendable {
         case refused(retryAfter: Double, answer: Bool)
     }
 
-    /// Seconds between two answered refusals of one user's requests without `request_id`.
+    /// Seconds between two answered refusals of one user's requests without `request_id` (or past the budget).
     public let refusalAnswerInterval: Double
+    /// Refusals of requests with a `request_id` answered per window, beyond the throttled one a second:
+    /// ten times the limit, at least 100.
+    public let refusalBudget: Int
 
     public let limit: Int
     public let window: Double
@@ -38,6 +49,7 @@ public final class RateLimiter: Sendable {
         self.limit = limit
         self.window = window
         self.refusalAnswerInterval = refusalAnswerInterval
+        self.refusalBudget = max(100, 10 * limit)
         self.maxBuckets = max(1, maxBuckets)
     }
 
@@ -46,16 +58,20 @@ public final class RateLimiter: Sendable {
 
     /// Takes one token for `userId`, or says how long until one is available and whether to answer.
     ///
-    /// A refused request that carries a `request_id` is always answered: its sender waits for that reply,
-    /// and the refusal costs one small publish to the sender alone. Without one, nobody can match the
-    /// reply to a request, so a flood of them is answered at most once per `refusalAnswerInterval`.
+    /// A refused request that carries a `request_id` is answered (within the refusal budget): its sender
+    /// waits for that reply, and the refusal costs one small publish to the sender alone. Without one,
+    /// nobody can match the reply to a request, so a flood of them is answered at most once per
+    /// `refusalAnswerInterval`.
     public func take(_ userId: String, now: Double, hasRequestId: Bool = false) -> Decision {
         guard limit > 0 else { return .allowed }
         let capacity = Double(limit)
         let rate = capacity / window
+        let budget = Double(refusalBudget)
         return buckets.withLock { buckets in
-            var bucket = buckets[userId] ?? Bucket(tokens: capacity, updatedAt: now)
-            bucket.tokens = min(capacity, bucket.tokens + max(0, now - bucket.updatedAt) * rate)
+            var bucket = buckets[userId] ?? Bucket(tokens: capacity, updatedAt: now, refusalTokens: budget)
+            let elapsed = max(0, now - bucket.updatedAt)
+            bucket.tokens = min(capacity, bucket.tokens + elapsed * rate)
+            bucket.refusalTokens = min(budget, bucket.refusalTokens + elapsed * budget / window)
             bucket.updatedAt = now
             defer {
                 if buckets[userId] == nil && buckets.count >= maxBuckets {
@@ -67,8 +83,11 @@ public final class RateLimiter: Sendable {
                 bucket.tokens -= 1
                 return .allowed
             }
-            var answer = true
-            if !hasRequestId {
+            let answer: Bool
+            if hasRequestId && bucket.refusalTokens >= 1 {
+                bucket.refusalTokens -= 1
+                answer = true
+            } else {
                 answer = now - bucket.answeredRefusalAt >= refusalAnswerInterval
                 if answer { bucket.answeredRefusalAt = now }
             }
@@ -77,8 +96,9 @@ public final class RateLimiter: Sendable {
         }
     }
 
-    /// Makes room for one more user: drops every full bucket, and if that frees less than a tenth of the
-    /// table, the longest idle buckets down to 90 %. Each sweep frees many slots, so its cost spreads thin.
+    /// Makes room for one more user: drops every full bucket (a new bucket is full, so forgetting one
+    /// changes nothing but its refusal budget), then, if the table is still over 90 %, the longest idle
+    /// buckets down to 90 %. Each sweep frees many slots, so its cost spreads thin.
     private func evict(from buckets: inout [String: Bucket], now: Double, rate: Double, capacity: Double) {
         buckets = buckets.filter { $0.value.tokens + max(0, now - $0.value.updatedAt) * rate < capacity }
         let target = maxBuckets - max(1, maxBuckets / 10)
