@@ -50,7 +50,10 @@ struct MessageActionHandlers {
     /// is not checked.
     static func emoji(_ request: Request) throws(ChatError) -> String {
         let emoji = try request.string("emoji", maxLength: maxEmojiScalars)
-        guard !emoji.unicodeScalars.contains(where: { $0.properties.isWhitespace || $0.properties.generalCategory == .control }) else {
+        let isBlankOrControl = { (scalar: Unicode.Scalar) in
+            scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+        }
+        guard !emoji.unicodeScalars.contains(where: isBlankOrControl) else {
             throw ChatError.validation("'emoji' must not contain spaces or control characters")
         }
         return emoji
