@@ -23,7 +23,7 @@ struct RequestBoundsTests {
             let uploaded = try await alice.request("chat/file/upload/\(roomId)", [
                 "name": "big.bin", "mime": "application/octet-stream",
                 "data": .string(Data(FileTests.bytes(200_000)).base64EncodedString()),
-            ])
+            ], timeout: 20)
             let fileId = try #require(uploaded["file_id"]?.stringValue)
             let before = replies.bytes(of: "alice")
 
