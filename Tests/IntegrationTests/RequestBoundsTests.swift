@@ -50,6 +50,38 @@ struct RequestBoundsTests {
         }
     }
 
+    /// The journal (after SIGKILL) and the snapshot (after a graceful restart) bring back the remembered
+    /// reply to a change, and never a read's.
+    @Test func journalAndSnapshotCarryRememberedChangesNotReads() async throws {
+        let broker = try Broker()
+        defer { broker.stop() }
+        let engine = EngineProcess(
+            port: broker.port,
+            dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)").path)
+        try engine.start()
+        defer { engine.stop() }
+        let alice = try await ChatClient(userId: "alice", port: broker.port)
+        try alice.send("chat/rooms/create", ["name": "kept"], requestId: "create-1")
+        let created = try await Self.replies(alice, to: "create-1", count: 1)[0]
+        let roomId = try #require(created["room_id"]?.stringValue)
+        let uploaded = try await alice.request("chat/file/upload/\(roomId)", ["name": "a.txt", "mime": "text/plain", "data": "aGVsbG8="])
+        let fileId = try #require(uploaded["file_id"]?.stringValue)
+        try alice.send("chat/file/get/\(fileId)", requestId: "get-1")
+        #expect(try await Self.replies(alice, to: "get-1", count: 1)[0].status == "success")
+        #expect(try await alice.request("chat/rooms/leave/\(roomId)").status == "left")
+
+        var sent = 1
+        for signal in [SIGKILL, SIGTERM] {
+            engine.stop(signal: signal)
+            try engine.start()
+            sent += 1
+            try alice.send("chat/rooms/create", ["name": "kept"], requestId: "create-1")
+            #expect(try await Self.replies(alice, to: "create-1", count: sent)[sent - 1] == created)
+            try alice.send("chat/file/get/\(fileId)", requestId: "get-1")
+            #expect(try await Self.replies(alice, to: "get-1", count: sent)[sent - 1].errorCode == "not_found")
+        }
+    }
+
     @Test func rememberedRepliesPerUserAreBoundedInBytesOldestForgottenFirst() async throws {
         let bound = 1500
         try await withEngine({ $0.limits.replyCacheBytesPerUser = bound }) { engine in
