@@ -210,11 +210,18 @@ public actor RoomActor {
         return deleted
     }
 
-    /// Adds or removes a member's reaction; repeating it changes nothing and sends no event.
-    public func react(seq: UInt64, by userId: String, emoji: String, add: Bool) throws(ChatError) -> ChatMessage {
+    /// Adds or removes a member's reaction; repeating it changes nothing and sends no event. A message
+    /// holds at most `maxDistinct` different emoji: a new one past that is refused (`conflict`), while
+    /// joining an emoji already there is not.
+    public func react(
+        seq: UInt64, by userId: String, emoji: String, add: Bool, maxDistinct: Int = .max
+    ) throws(ChatError) -> ChatMessage {
         let message = try self.message(seq: seq, for: userId)
         guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
         guard message.hasReaction(emoji: emoji, userId: userId) != add else { return message }
+        if add && message.reactions.count >= maxDistinct && !message.reactions.contains(where: { $0.emoji == emoji }) {
+            throw ChatError(.conflict, "the message already has \(maxDistinct) different reactions; add one of those")
+        }
         try commit(.reacted(seq: seq, emoji: emoji, userId: userId, added: add))
         let updated = state.message(seq: seq) ?? message
         effects.deliver(.reaction(updated, emoji: emoji, userId: userId, added: add), to: state.recipients)

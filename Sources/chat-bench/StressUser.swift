@@ -46,7 +46,9 @@ final class StressUser: Sendable {
     static func observe(reply: JSONValue, user: String, state: Locked<State>, world: StressWorld) {
         let roomId = reply["room_id"]?.stringValue
         state.withLock { state in
-            state.ledger.replied(reply["request_id"]?.stringValue, fingerprint: reply.hashValue)
+            // A read is not remembered (PROTOCOL §1.6): its repeat runs again and may rightly differ.
+            let fingerprint = ReadRoute.matches(topic: reply["topic"]?.stringValue) ? 0 : reply.hashValue
+            state.ledger.replied(reply["request_id"]?.stringValue, fingerprint: fingerprint)
             guard let roomId else { return }
             switch reply["status"]?.stringValue {
             case "room_created":

@@ -132,6 +132,18 @@ struct RoomActorTests {
         #expect(try await search("cafe") == ["un Café", "Plain CAFE"])
         #expect(counter.calls.withLock { $0 } == 3)
     }
+
+    @Test func aMessageHoldsAtMostMaxDistinctEmoji() async throws {
+        let (room, _, _) = makeRoom()
+        _ = try await room.join(Member(userId: "bob", name: "Bob", joinedAt: 1))
+        let message = try await room.post(MessageDraft(senderId: "alice", senderName: "A", content: "a"), now: 1)
+        for emoji in ["1", "2"] { _ = try await room.react(seq: message.seq, by: "alice", emoji: emoji, add: true, maxDistinct: 2) }
+        await #expect(throws: ChatError(.conflict, "the message already has 2 different reactions; add one of those")) {
+            try await room.react(seq: message.seq, by: "alice", emoji: "3", add: true, maxDistinct: 2)
+        }
+        let joined = try await room.react(seq: message.seq, by: "bob", emoji: "2", add: true, maxDistinct: 2)
+        #expect(joined.reactions.map(\.emoji) == ["1", "2"])
+    }
 }
 
 /// Counts calls of a search fold.

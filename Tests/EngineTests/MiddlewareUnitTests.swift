@@ -12,7 +12,7 @@ struct MiddlewareUnitTests {
             user: Identity(userId: "u", name: "u", isAdmin: false), payloadSize: size, now: 0)
     }
 
-    @Test func validationCountsCharactersNotBytes() throws {
+    @Test func validationCountsUnicodeScalarsNotBytesNorGraphemes() throws {
         let validation = ContentValidation(shorteners: ["bit.ly"])
         var ok = request(["content": .string(String(repeating: "🙂", count: 4000))])
         try validation.process(&ok)
@@ -20,6 +20,11 @@ struct MiddlewareUnitTests {
         #expect(throws: ChatError.self) { try validation.process(&long) }
         var blank = request(["content": " \n\t "])
         #expect(throws: ChatError.self) { try validation.process(&blank) }
+        // One letter and 4000 combining marks is one grapheme cluster but 4001 scalars.
+        var stacked = request(["content": .string("a" + String(repeating: "\u{301}", count: 4000))])
+        #expect(throws: ChatError.validation("'content' is longer than 4000 characters")) { try validation.process(&stacked) }
+        var flag = request(["content": .string(String(repeating: "🇫🇷", count: 2000))])
+        try validation.process(&flag)
         var big = request(["content": "x"], size: 64 * 1024 + 1)
         #expect(throws: ChatError(.tooLarge, "payload is larger than 65536 bytes")) { try validation.process(&big) }
     }
@@ -55,17 +60,15 @@ struct MiddlewareUnitTests {
         #expect(loud.payload["content"]?.stringValue == "fine")
     }
 
-    @Test func rateLimiterRefillsOverTheWindow() {
-        let limiter = RateLimiter(limit: 2, window: 60)
-        #expect(limiter.take("u", now: 0) == .allowed)
-        #expect(limiter.take("u", now: 0) == .allowed)
-        #expect(limiter.take("u", now: 0) == .refused(retryAfter: 30, answer: true))
-        // A flood of refusals is answered at most once a second.
-        #expect(limiter.take("u", now: 0.5) == .refused(retryAfter: 29.5, answer: false))
-        #expect(limiter.take("u", now: 1.0) == .refused(retryAfter: 29, answer: true))
-        #expect(limiter.take("u", now: 30) == .allowed)
-        #expect(limiter.take("other", now: 0) == .allowed)
-        #expect(RateLimiter(limit: 0).take("u", now: 0) == .allowed)
+    @Test func stringFieldsCountUnicodeScalars() throws {
+        let name = request(["name": .string("a" + String(repeating: "\u{301}", count: 100))])
+        #expect(throws: ChatError.validation("'name' is longer than 100 characters")) { try name.string("name", maxLength: 100) }
+        let emoji = request(["name": "👨‍👩‍👧‍👦"])
+        #expect(try emoji.string("name", maxLength: 7) == "👨‍👩‍👧‍👦")
+        #expect(throws: ChatError.self) { try emoji.string("name", maxLength: 6) }
+        #expect(Request.fits(String(repeating: "é", count: 10), maxScalars: 10))
+        #expect(!Request.fits(String(repeating: "😀", count: 11), maxScalars: 10))
+        #expect(Request.fits("anything", maxScalars: .max))
     }
 
     @Test func mentionsAreUserIdsAfterAt() {
@@ -93,18 +96,4 @@ struct MiddlewareUnitTests {
         #expect(!ReplyChannel.isOwn("chat/user/alicex/y", userId: "alice"))
         #expect(!ReplyChannel.isOwn("chat/user/bob/x", userId: "alice"))
         #expect(!ReplyChannel.isOwn("chat/user/alice/#", userId: "alice"))
-    }
-
-    @Test func replyCacheForgetsAfterItsTTL() {
-        let cache = ReplyCache(ttl: 10, capacity: 2)
-        cache.store(user: "u", requestId: "a", reply: [1], now: 0)
-        #expect(cache.reply(user: "u", requestId: "a", now: 5) == [1])
-        #expect(cache.reply(user: "v", requestId: "a", now: 5) == nil)
-        #expect(cache.reply(user: "u", requestId: "a", now: 11) == nil)
-        cache.store(user: "u", requestId: "b", reply: [2], now: 1)
-        cache.store(user: "u", requestId: "c", reply: [3], now: 2)
-        cache.store(user: "u", requestId: "d", reply: [4], now: 3)
-        #expect(cache.reply(user: "u", requestId: "b", now: 3) == nil)
-        #expect(cache.reply(user: "u", requestId: "d", now: 3) == [4])
-    }
-}
+    }}

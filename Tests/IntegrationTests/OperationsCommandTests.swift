@@ -78,6 +78,8 @@ struct OperationsCommandTests {
         }
         #expect(metrics.value("chat_broker_connected", ["connection": "inbound"]) == 1)
         #expect(metrics.value("chat_rooms") == 1)
+        // The room_created reply is remembered for retries.
+        #expect(metrics.value("chat_reply_cache_bytes") > 0)
 
         #expect(try await offCooperativePool { engine.stop(signal: SIGTERM) } == 0)
         // The final snapshot is there and reads back whole.

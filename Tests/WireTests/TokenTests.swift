@@ -165,10 +165,16 @@ struct TokenTests {
         #expect(error(token) == .invalidClaims)
     }
 
-    @Test func nameLengthCountsCharacters() throws {
-        let name = String(repeating: "👨‍👩‍👧", count: 100)
+    @Test func nameLengthCountsUnicodeScalars() throws {
+        // A family emoji is one grapheme cluster of 5 scalars: 20 of them are 100 characters.
+        let name = String(repeating: "👨‍👩‍👧", count: 20)
         let token = signer.sign(TokenClaims(sub: "a", exp: Self.now + 60, name: name))
         #expect(try verifier.verify(token, now: Self.now).name == name)
+        let longer = signer.sign(TokenClaims(sub: "a", exp: Self.now + 60, name: name + "a"))
+        #expect(error(longer) == .invalidClaims)
+        // One letter and 100 combining marks is one cluster but 101 scalars.
+        let stacked = signer.sign(TokenClaims(sub: "a", exp: Self.now + 60, name: "a" + String(repeating: "\u{301}", count: 100)))
+        #expect(error(stacked) == .invalidClaims)
     }
 
     @Test func errorCodesAreStable() {

@@ -34,7 +34,9 @@ enum EventEncoder {
             return .object([
                 "type": .string(added ? "reaction_added" : "reaction_removed"), "room_id": .string(message.roomId),
                 "message_id": .string(message.id), "emoji": .string(emoji), "user_id": .string(userId),
-                "reactions": ChatJSON.reactions(message.reactions),
+                // The count for this emoji only: the whole map grows with members × emoji, and this event
+                // goes to every member on every reaction. Clients apply `user_id` to what they hold.
+                "count": .number(Double(message.reactions.first { $0.emoji == emoji }?.userIds.count ?? 0)),
             ])
         case .roomUpdated(let info, let action, let by):
             return .object([

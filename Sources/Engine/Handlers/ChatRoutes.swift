@@ -29,8 +29,8 @@ enum ChatRoutes {
             chat.on("rooms/join/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.join, recover: RoomHandlers.recoverJoin)
             chat.on("rooms/leave/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.leave, recover: RoomHandlers.recoverLeave)
             chat.on("rooms/invite/{room_id}", qos: 1, lane: .parameter("room_id"), rooms.invite, recover: RoomHandlers.recoverInvite)
-            chat.on("rooms/list", qos: 1, lane: .constant("rooms/list"), rooms.list)
-            chat.on("rooms/{room_id}/info", qos: 1, lane: .parameter("room_id"), rooms.info)
+            chat.on("rooms/list", qos: 1, lane: .constant("rooms/list"), readOnly: true, rooms.list)
+            chat.on("rooms/{room_id}/info", qos: 1, lane: .parameter("room_id"), readOnly: true, rooms.info)
 
             chat.group(middleware: [profanity]) { messaging in
                 messaging.on("message/{room_id}", qos: 1, lane: .parameter("room_id"), messages.send, recover: MessageHandlers.recoverSend)
@@ -50,12 +50,12 @@ enum ChatRoutes {
             chat.on("typing/{room_id}/start", qos: 0, lane: .parameter("room_id"), status.startTyping)
             chat.on("typing/{room_id}/stop", qos: 0, lane: .parameter("room_id"), status.stopTyping)
 
-            chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), messages.history)
-            chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), messages.search)
+            chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.history)
+            chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
 
             chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share, recover: FileHandlers.recoverShare)
-            chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), files.get)
+            chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), readOnly: true, files.get)
 
             chat.group("admin") { admins in
                 admins.on("rooms/{room_id}/moderate", qos: 2, lane: .parameter("room_id"), admin.moderate, recover: AdminHandlers.recoverModerate)

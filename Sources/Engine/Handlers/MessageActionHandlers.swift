@@ -32,13 +32,31 @@ struct MessageActionHandlers {
 
     func react(_ request: inout Request) async throws -> Reply {
         let (room, seq) = try services.room(ofMessage: request.parameter("message_id"), for: request.user)
-        let emoji = try request.string("emoji", maxLength: 32)
-        guard !emoji.contains(where: { $0.isWhitespace }) else { throw ChatError.validation("'emoji' must not contain spaces") }
+        let emoji = try Self.emoji(request)
         let remove = try request.optionalBool("remove") ?? false
-        let message = try await room.react(seq: seq, by: request.user.userId, emoji: emoji, add: !remove)
+        let message = try await room.react(
+            seq: seq, by: request.user.userId, emoji: emoji, add: !remove,
+            maxDistinct: services.configuration.limits.reactionsPerMessage)
         return Reply(remove ? "reaction_removed" : "reaction_added", [
             "message_id": .string(message.id), "emoji": .string(emoji), "reactions": ChatJSON.reactions(message.reactions),
         ])
+    }
+
+    /// Longest emoji, in Unicode scalars (SPEC §5: 1–32), so at most 128 bytes. The longest standard emoji
+    /// (a family or a subdivision flag) is 7–10 scalars.
+    static let maxEmojiScalars = 32
+
+    /// The `emoji` field: 1–32 scalars, no whitespace or control characters. Whether it is really an emoji
+    /// is not checked.
+    static func emoji(_ request: Request) throws(ChatError) -> String {
+        let emoji = try request.string("emoji", maxLength: maxEmojiScalars)
+        let isBlankOrControl = { (scalar: Unicode.Scalar) in
+            scalar.properties.isWhitespace || scalar.properties.generalCategory == .control
+        }
+        guard !emoji.unicodeScalars.contains(where: isBlankOrControl) else {
+            throw ChatError.validation("'emoji' must not contain spaces or control characters")
+        }
+        return emoji
     }
 
     func reply(_ request: inout Request) async throws -> Reply {

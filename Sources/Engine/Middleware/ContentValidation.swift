@@ -3,7 +3,7 @@ import Wire
 
 /// The seed's message rules: size caps, no empty content, shouting lowered, links to shorteners flagged.
 public struct ContentValidation: Middleware {
-    /// Longest content, in Unicode characters.
+    /// Longest content, in Unicode scalars (SPEC §6), so at most 4 × this many bytes.
     public var maxContentLength: Int
     /// Largest payload in bytes.
     public var maxPayloadBytes: Int
@@ -32,16 +32,19 @@ public struct ContentValidation: Middleware {
 
     /// Applies the rules to one text; returns it as it should be stored.
     func check(_ content: String, key: String, request: inout Request) throws(ChatError) -> String {
+        // Scalars, not grapheme clusters: a cluster has no size limit (one letter and 8000 combining
+        // marks is one cluster of 16 KB), a scalar is at most 4 bytes.
         var characters = 0
         var capitals = 0
         var blank = true
-        for character in content {
+        for scalar in content.unicodeScalars {
             characters += 1
             if characters > maxContentLength {
                 throw ChatError.validation("'\(key)' is longer than \(maxContentLength) characters")
             }
-            if !character.isWhitespace { blank = false }
-            if character.isUppercase { capitals += 1 }
+            let properties = scalar.properties
+            if !properties.isWhitespace { blank = false }
+            if properties.isUppercase { capitals += 1 }
         }
         if blank { throw ChatError.validation("'\(key)' must not be empty") }
         if !shorteners.isEmpty {

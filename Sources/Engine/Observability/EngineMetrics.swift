@@ -25,6 +25,7 @@ public final class EngineMetrics: Sendable {
         public static let snapshots = "chat_snapshots_total"
         public static let snapshotDuration = "chat_snapshot_duration_seconds"
         public static let snapshotBytes = "chat_snapshot_bytes"
+        public static let replyCacheBytes = "chat_reply_cache_bytes"
     }
 
     /// Where an event was published: a user's `messages` or `notifications` topic.
@@ -49,6 +50,7 @@ public final class EngineMetrics: Sendable {
     let snapshots: Counter
     let snapshotDuration: Timer
     let snapshotBytes: Gauge
+    let replyCacheBytes: Gauge
     private let requestCounters = Mutex<[RouteOutcome: Counter]>([:])
     private let requestTimers = Mutex<[String: Timer]>([:])
 
@@ -80,15 +82,10 @@ public final class EngineMetrics: Sendable {
         snapshots = Counter(label: Name.snapshots, factory: factory)
         snapshotDuration = Timer(label: Name.snapshotDuration, factory: factory)
         snapshotBytes = Gauge(label: Name.snapshotBytes, factory: factory)
+        replyCacheBytes = Gauge(label: Name.replyCacheBytes, factory: factory)
     }
 
     // MARK: Requests
-
-    /// One request answered `rate_limited` because its lane was full (outcome `busy`), never timed: it
-    /// did not run.
-    public func requestShed(route: String) {
-        requestCounter(route: route, outcome: "busy").increment()
-    }
 
     private func requestCounter(route: String, outcome: String) -> Counter {
         let key = RouteOutcome(route: route, outcome: outcome)
@@ -133,6 +130,11 @@ public final class EngineMetrics: Sendable {
     public func record(rooms: Int, onlineUsers: Int) {
         self.rooms.record(rooms)
         self.onlineUsers.record(onlineUsers)
+    }
+
+    /// Bytes of replies remembered for retries (counted as the cache's bounds count them).
+    public func record(replyCacheBytes bytes: Int) {
+        replyCacheBytes.record(bytes)
     }
 
     /// Whether a broker connection is up, and how many reconnects it made since the last sample.

@@ -23,6 +23,7 @@ public final class EngineMetricsSampler: Service, Sendable {
     public func sample() {
         let services = engine.services
         metrics.record(rooms: services.registry.count, onlineUsers: services.presence.onlineUsers(now: services.now()).count)
+        metrics.record(replyCacheBytes: engine.processor.replies.bytes)
         for (connection, client) in [(EngineMetrics.Connection.inbound, engine.inbound), (.outbound, engine.outbound)] {
             let total = client.reconnectCount
             let new = reconnectsSeen.withLock { seen in

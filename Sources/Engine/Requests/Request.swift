@@ -30,14 +30,30 @@ public struct Request: Sendable {
 
     // MARK: Typed payload fields
 
-    /// An optional string field; any other JSON type is a validation error.
+    /// An optional string field of at most `maxLength` Unicode scalars (SPEC §6 counts scalars, not
+    /// grapheme clusters: one letter with thousands of combining marks is one cluster but thousands of
+    /// scalars), and so at most 4 × `maxLength` bytes of UTF-8. Any other JSON type is a validation error.
     public func optionalString(_ key: String, maxLength: Int) throws(ChatError) -> String? {
         guard let value = payload[key], !value.isNull else { return nil }
         guard let text = value.stringValue else { throw ChatError.validation("'\(key)' must be a string") }
-        guard text.count <= maxLength else {
+        guard Self.fits(text, maxScalars: maxLength) else {
             throw ChatError.validation("'\(key)' is longer than \(maxLength) characters")
         }
         return text
+    }
+
+    /// Whether `text` has at most `maxScalars` Unicode scalars; stops counting at the first one past it.
+    static func fits(_ text: String, maxScalars: Int) -> Bool {
+        // Every scalar takes 1–4 bytes: the byte count settles most cases without a walk.
+        let bytes = text.utf8.count
+        if bytes <= maxScalars { return true }
+        if maxScalars < Int.max / 4, bytes > 4 * maxScalars { return false }
+        var scalars = 0
+        for _ in text.unicodeScalars {
+            scalars += 1
+            if scalars > maxScalars { return false }
+        }
+        return true
     }
 
     /// A required non-empty string field.

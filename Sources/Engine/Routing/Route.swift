@@ -17,6 +17,9 @@ public struct Route: Sendable {
     /// Rebuilds the reply of a request whose changes were journaled but whose reply was lost in a crash;
     /// nil for routes whose requests are safe to apply again (reads, setters).
     public let recover: Recovery?
+    /// The route changes nothing (reads: lists, history, search, files): its replies are not remembered
+    /// for retries — a retry simply runs it again — so a reader cannot make the engine hold what it reads.
+    public let isReadOnly: Bool
 
     /// Handles one request that passed the middleware.
     public typealias Handler = @Sendable (inout Request) async throws -> Reply

@@ -28,7 +28,8 @@ public struct Router: Sendable {
         let pattern = TopicPattern(pending.pattern)
         let route = Route(
             index: routes.count, pattern: pattern, name: pattern.description, qos: pending.qos, middleware: pending.middleware,
-            laneKey: pending.laneKey, handler: pending.handler, recover: pending.recover)
+            laneKey: pending.laneKey, handler: pending.handler, recover: pending.recover,
+            isReadOnly: pending.isReadOnly)
         var node = root
         for level in pattern.levels {
             switch level {
@@ -93,6 +94,7 @@ public struct RouteGroup {
         var laneKey: LaneKey
         var handler: Route.Handler
         var recover: Route.Recovery?
+        var isReadOnly: Bool
     }
 
     let prefix: String
@@ -100,14 +102,14 @@ public struct RouteGroup {
     var routes: [PendingRoute] = []
 
     /// Declares a route `prefix/pattern`; `recover` rebuilds its reply from its changes after a crash
-    /// (see ``Route/recover``).
+    /// (see ``Route/recover``); `readOnly` marks a route that changes nothing (see ``Route/isReadOnly``).
     public mutating func on(
-        _ pattern: String, qos: Int32, lane: LaneKey, middleware extra: [any Middleware] = [],
+        _ pattern: String, qos: Int32, lane: LaneKey, middleware extra: [any Middleware] = [], readOnly: Bool = false,
         _ handler: @escaping Route.Handler, recover: Route.Recovery? = nil
     ) {
         routes.append(PendingRoute(
             pattern: prefix.isEmpty ? pattern : "\(prefix)/\(pattern)", qos: qos,
-            middleware: middleware + extra, laneKey: lane, handler: handler, recover: recover))
+            middleware: middleware + extra, laneKey: lane, handler: handler, recover: recover, isReadOnly: readOnly))
     }
 
     /// A nested group adding a prefix and middleware.

@@ -40,9 +40,8 @@ final class EngineCore: Sendable {
                 state: room, effects: services.delivery, index: services.index, directory: services.directory))
         }
         services.globalBans.withLock { $0 = state.globalBans }
-        for reply in state.replies {
-            processor.replies.restore(user: reply.userId, requestId: reply.requestId, reply: reply.reply, expiresAt: reply.expiresAt)
-        }
+        processor.replies.restore(
+            state.replies.map { ($0.userId, $0.requestId, $0.reply, $0.expiresAt) }, now: services.now())
         for (userId, lastSeen) in state.lastSeen {
             services.presence.set(userId, PresenceBoard.Entry(status: .offline, expiresAt: 0, lastSeen: lastSeen))
         }

@@ -12,7 +12,7 @@ final class RequestProcessor: Sendable {
     let router: Router
     let authenticator: Authenticator
     let rateLimiter: RateLimiter
-    let replies = ReplyCache()
+    let replies: ReplyCache
     let outbox: any Outbox
     let logger: Logger
     let counters = Counters()
@@ -35,7 +35,9 @@ final class RequestProcessor: Sendable {
         self.services = services
         self.router = router
         self.authenticator = authenticator
-        self.rateLimiter = RateLimiter(limit: services.configuration.rateLimit)
+        let limits = services.configuration.limits
+        self.rateLimiter = RateLimiter(limit: services.configuration.rateLimit, maxBuckets: limits.rateLimitBuckets)
+        self.replies = ReplyCache(bytesPerUser: limits.replyCacheBytesPerUser, bytesTotal: limits.replyCacheBytesTotal)
         self.outbox = outbox
         self.logger = services.logger
     }
@@ -48,8 +50,6 @@ final class RequestProcessor: Sendable {
         let user: Identity
         /// Unix seconds when it was admitted.
         let now: Double
-        /// Set when the request is refused before routing (rate limit): the lane only answers it.
-        let refusal: ChatError?
     }
 
     /// What a lane runs: a request admitted on the network thread, or a bulk one it admits itself.
@@ -70,8 +70,8 @@ final class RequestProcessor: Sendable {
 
     /// Runs on libmosquitto's thread before a request takes a place in a lane (bulk routes: in their own
     /// lane): decode, authenticate and rate-limit here, so garbage, forged tokens and a flooding user's
-    /// surplus cost microseconds and never queue in front of other users' requests. Returns nil for what
-    /// gets no reply.
+    /// surplus cost microseconds and never queue in front of other users' requests. A refusal is answered
+    /// from here. Returns nil for what goes no further.
     func admit(_ message: MQTTMessage, match: RouteMatch?) -> Inbound? {
         let now = services.now()
         guard message.payload.count <= Self.hardPayloadLimit,
@@ -88,15 +88,35 @@ final class RequestProcessor: Sendable {
             drop(message, reason: "\(failure)")
             return nil
         }
-        var refusal: ChatError?
-        if case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now) {
+        let requestId = (try? Self.requestId(payload)) ?? nil
+        // A retry the cache answers changes nothing and costs a lookup: it does not count against the limit.
+        let isRememberedRetry = requestId.map {
+            replies.reply(user: user.userId, requestId: Self.requestKey(topic: message.topic, requestId: $0), now: now) != nil
+        } ?? false
+        if !isRememberedRetry,
+           case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now, hasRequestId: requestId != nil) {
             guard answer else {
                 drop(message, reason: "rate limited, refusal already answered")
                 return nil
             }
-            refusal = ChatError(.rateLimited, "too many requests", retryAfter: retryAfter)
+            refuse(message, user: user, requestId: requestId, match: match,
+                   ChatError(.rateLimited, "too many requests", retryAfter: retryAfter))
+            return nil
         }
-        return Inbound(message: message, match: match, payload: payload, user: user, now: now, refusal: refusal)
+        return Inbound(message: message, match: match, payload: payload, user: user, now: now)
+    }
+
+    /// Answers a request refused before it reached a lane. Never remembered: the refusal depends on the
+    /// moment. `outcome` labels it in the metrics (the error code by default).
+    private func refuse(
+        _ message: MQTTMessage, user: Identity, requestId: String?, match: RouteMatch?, _ error: ChatError, outcome: String? = nil
+    ) {
+        let channel = ReplyChannel(message: message, userId: user.userId)
+        counters.handled.add(1, ordering: .relaxed)
+        metrics.requestHandled(route: match?.route.name ?? "unmatched", outcome: outcome ?? error.code.rawValue, duration: .zero)
+        outbox.publish(
+            topic: channel.topic, payload: Self.encode(error, topic: message.topic, requestId: requestId),
+            correlationData: channel.correlationData)
     }
 
     /// Runs in the request's lane: de-duplicate, route middleware, handler, exactly one reply.
@@ -117,7 +137,6 @@ final class RequestProcessor: Sendable {
                 outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
                 return
             }
-            if let refusal = inbound.refusal { throw refusal }
             try services.requireNotGloballyBanned(user.userId)
             guard let match = inbound.match else {
                 throw ChatError(.unknownRoute, "no route for topic \(message.topic)")
@@ -142,33 +161,36 @@ final class RequestProcessor: Sendable {
         }
         counters.handled.add(1, ordering: .relaxed)
         metrics.requestHandled(route: inbound.match?.route.name ?? "unmatched", outcome: outcome, duration: .now - started)
-        if let requestKey { remember(reply, user: user.userId, requestKey: requestKey, now: now) }
+        // Reads (and unknown routes) change nothing: a retry runs them again, so their replies, a file
+        // chunk among them, are never held.
+        if let requestKey, let route = inbound.match?.route, !route.isReadOnly {
+            remember(reply, user: user.userId, requestKey: requestKey, now: now)
+        }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
     }
 
     /// Answers a request its lane had no room for, on the caller's thread: its remembered reply if it is a
     /// retry, else `rate_limited` (the engine is busy), which is not remembered, so a retry is served.
     func refuseBusy(_ inbound: Inbound) {
-        let channel = ReplyChannel(message: inbound.message, userId: inbound.user.userId)
+        let message = inbound.message
         let requestId = (try? Self.requestId(inbound.payload)) ?? nil
-        metrics.requestShed(route: inbound.match?.route.name ?? "unmatched")
         if let requestId, let cached = replies.reply(
-            user: inbound.user.userId, requestId: Self.requestKey(topic: inbound.message.topic, requestId: requestId), now: inbound.now) {
+            user: inbound.user.userId, requestId: Self.requestKey(topic: message.topic, requestId: requestId), now: inbound.now) {
+            let channel = ReplyChannel(message: message, userId: inbound.user.userId)
             outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
             return
         }
-        let refusal = ChatError(.rateLimited, "the engine is busy; retry shortly", retryAfter: 1)
-        outbox.publish(
-            topic: channel.topic, payload: Self.encode(refusal, topic: inbound.message.topic, requestId: requestId),
-            correlationData: channel.correlationData)
+        refuse(message, user: inbound.user, requestId: requestId, match: inbound.match,
+               ChatError(.rateLimited, "the engine is busy; retry shortly", retryAfter: 1), outcome: "busy")
     }
 
-    /// Journals and caches a reply before it is published, so a retry after a crash is still answered,
-    /// not applied again.
+    /// Caches and journals a reply before it is published, so a retry after a crash is still answered,
+    /// not applied again. A reply too large for the cache's bounds is neither: the journal and snapshots
+    /// carry only what the cache holds.
     private func remember(_ reply: [UInt8], user: String, requestKey: String, now: Double) {
+        guard replies.store(user: user, requestId: requestKey, reply: reply, now: now) else { return }
         let expiresAt = now + replies.ttl
         _ = try? services.delivery.record(.reply(CachedReply(userId: user, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
-        replies.store(user: user, requestId: requestKey, reply: reply, now: now)
     }
 
     /// Answers requests the journal shows applied but never answered (the process died between the

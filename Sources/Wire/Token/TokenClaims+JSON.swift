@@ -16,7 +16,7 @@ extension TokenClaims {
             name: try Self.optional(payload["name"], \.stringValue),
             role: try Self.optional(payload["role"], \.stringValue)
         )
-        if let name, !(1...100).contains(name.count) { throw .invalidClaims }
+        if let name, !(1...100).contains(name.unicodeScalars.count) { throw .invalidClaims }
     }
 
     private static func optional<T>(

@@ -550,9 +550,14 @@ function handleEvent(topic, event) {
       if (event.room_id === state.currentRoomId) renderMessages();
       break;
     case "reaction_added": case "reaction_removed": {
+      // The event names one user and one emoji (not the whole map): apply it to what we hold.
       const message = roomMessages(event.room_id).get(event.message_id);
       if (message) {
-        message.reactions = event.reactions;
+        const reactions = { ...(message.reactions || {}) };
+        const users = (reactions[event.emoji] || []).filter((id) => id !== event.user_id);
+        if (event.type === "reaction_added") users.push(event.user_id);
+        if (users.length > 0) reactions[event.emoji] = users; else delete reactions[event.emoji];
+        message.reactions = reactions;
         if (event.room_id === state.currentRoomId) renderMessages();
       }
       break;
