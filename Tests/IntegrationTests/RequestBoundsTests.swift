@@ -53,12 +53,12 @@ struct RequestBoundsTests {
     /// The journal (after SIGKILL) and the snapshot (after a graceful restart) bring back the remembered
     /// reply to a change, and never a read's.
     @Test func journalAndSnapshotCarryRememberedChangesNotReads() async throws {
-        let broker = try Broker()
+        let broker = try await Broker()
         defer { broker.stop() }
         let engine = EngineProcess(
             port: broker.port,
             dataDirectory: FileManager.default.temporaryDirectory.appendingPathComponent("data-\(UUID().uuidString)").path)
-        try engine.start()
+        try await engine.start()
         defer { engine.stop() }
         let alice = try await ChatClient(userId: "alice", port: broker.port)
         try alice.send("chat/rooms/create", ["name": "kept"], requestId: "create-1")
@@ -73,7 +73,7 @@ struct RequestBoundsTests {
         var sent = 1
         for signal in [SIGKILL, SIGTERM] {
             engine.stop(signal: signal)
-            try engine.start()
+            try await engine.start()
             sent += 1
             try alice.send("chat/rooms/create", ["name": "kept"], requestId: "create-1")
             #expect(try await Self.replies(alice, to: "create-1", count: sent)[sent - 1] == created)
