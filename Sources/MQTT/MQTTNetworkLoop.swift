@@ -189,6 +189,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
         }
         if reading && (batched || (ready > 0 && pollSet[0].revents & Int16(POLLIN | POLLERR | POLLHUP) != 0)) {
             if mosquitto_loop_read(handle, 1) != MOSQ_ERR_SUCCESS.rawValue || mosquitto_socket(handle) < 0 { return }
+            quickAcknowledge(socket)
         }
         client.handOver()
         if mosquitto_want_write(handle) {
@@ -196,6 +197,15 @@ final class MQTTNetworkLoop: @unchecked Sendable {
             if mosquitto_socket(handle) < 0 { return }
         }
         _ = mosquitto_loop_misc(handle)
+    }
+
+    /// Acknowledges what was read at once instead of after the kernel's delayed-ACK timer (up to 40 ms).
+    /// A broker on its defaults (mosquitto's `set_tcp_nodelay false`) holds each small packet (a PUBACK, a
+    /// delivery) back until its previous one is acknowledged: with delayed ACKs every such pair cost
+    /// 40 ms. Linux clears the flag again by itself, so it is set after every read.
+    private func quickAcknowledge(_ socket: Int32) {
+        var on: Int32 = 1
+        _ = setsockopt(socket, Int32(IPPROTO_TCP), Int32(TCP_QUICKACK), &on, socklen_t(MemoryLayout<Int32>.size))
     }
 
     /// Runs `body` with TCP_CORK set, so its writes leave as full segments when it ends.
