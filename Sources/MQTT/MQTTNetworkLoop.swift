@@ -59,12 +59,13 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     /// each cost a thread wake-up per delivery on both sides.
     static let acknowledgementBatchBytes: Int32 = 256
 
-    /// The low-water mark for a window of `window` unacknowledged publishes: half the window's PUBACKs
-    /// (4 bytes each), at most `acknowledgementBatchBytes`. A mark the window cannot fill (256 bytes with
-    /// mosquitto's default 20 in flight, 80 bytes of PUBACKs) left every window waiting for the poll
-    /// timeout: 50 times slower on a stock broker.
+    /// The low-water mark for a window of `window` unacknowledged publishes: a quarter of the window's
+    /// PUBACKs (4 bytes each), at most `acknowledgementBatchBytes`, so three quarters of the window stay in
+    /// flight while a batch is read. A mark the window cannot fill (256 bytes with mosquitto's default of
+    /// 20 in flight: 80 bytes of PUBACKs) left every window waiting for the poll timeout; half the window
+    /// left the broker idle for a quarter of the time (docs/BENCHMARKS.md §4).
     static func lowWaterMark(window: Int) -> Int32 {
-        Int32(min(Int(acknowledgementBatchBytes), max(1, window / 2) * 4))
+        Int32(min(Int(acknowledgementBatchBytes), max(1, window / 4) * 4))
     }
 
     /// Shown by `top -H` and in profiles (Linux keeps 15 bytes).
