@@ -19,7 +19,8 @@ public final class MQTTClient: @unchecked Sendable {
     /// Called on libmosquitto's network thread for every PUBLISH received.
     public typealias MessageHandler = @Sendable (MQTTMessage) -> Void
     /// Called on the network thread for every PUBLISH received, in order; false declines it for now, and
-    /// it is offered again (before any later one) once the socket would be read again.
+    /// it is offered again (before any later one) every millisecond. Decline for less than twice the
+    /// keep-alive: libmosquitto closes a connection whose ping answer it has not read by then.
     public typealias MessageOffer = @Sendable (MQTTMessage) -> Bool
     /// Called on the network thread when the connection comes up (`true`) or goes down (`false`).
     public typealias ConnectionHandler = @Sendable (Bool) -> Void

@@ -1,3 +1,4 @@
+@testable import Engine
 import Foundation
 import Synchronization
 import Testing
@@ -47,6 +48,23 @@ struct FloodTests {
             #expect(worst < 2, "slowest delivery during the flood took \(worst) s")
             let limited = flooder.received(on: "/responses").filter { $0.errorCode == "rate_limited" }.count
             #expect(limited > 0)
+        }
+    }
+
+    /// A lane that is full holds the broker back (the engine stops reading) instead of blocking its
+    /// network thread or dropping what it already read: a burst far past the lane's capacity into one
+    /// room is served whole, in order, without a refusal or a reconnect.
+    @Test func aFullLaneHoldsTheBrokerBackAndLosesNothing() async throws {
+        try await withEngine({ $0.laneCapacity = 2 }) { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            let roomId = try await alice.createRoom(joinedBy: [bob])
+            var ids: [String] = []
+            for index in 0..<200 { ids.append(try alice.send("chat/message/\(roomId)", ["content": .string("m\(index)")])) }
+            for id in ids { #expect(try await alice.reply(to: id, timeout: 20).status == "message_sent") }
+            try await bob.waitUntil(timeout: 10, "200 messages") { bob.events("text").count >= 200 }
+            #expect(bob.events("text").compactMap { $0["content"]?.stringValue } == (0..<200).map { "m\($0)" })
+            #expect(engine.engine.inbound.reconnectCount == 0)
         }
     }
 }
