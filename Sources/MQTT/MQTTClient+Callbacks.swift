@@ -40,7 +40,7 @@ extension MQTTClient {
             return (state.subscriptions, state.obsoleteFilters, state.subscribedOnce)
         }
         logger.info(isReconnect ? "reconnected to broker" : "connected to broker", metadata: [
-            "broker": "\(configuration.host):\(configuration.port)", "client_id": "\(configuration.clientID)",
+            "broker": "\(broker)", "client_id": "\(configuration.clientID)",
         ])
         onConnectionChange?(true)
         // Sent before the SUBSCRIBEs, which the broker handles after it.

@@ -52,6 +52,8 @@ public final class MQTTClient: @unchecked Sendable {
         /// announced a smaller Receive Maximum (mosquitto's default is 20). Beyond it libmosquitto would only
         /// queue them itself, and the acknowledgement batching must fit in it.
         var window = 1
+        /// Which of `configuration.addresses` the connection is to (or was last).
+        var brokerIndex = 0
 
         /// Whether a QoS ≥ 1 publish waits here or in flight (a queue mostly empty, and scanned to its
         /// first QoS ≥ 1 entry only).
@@ -146,18 +148,12 @@ public final class MQTTClient: @unchecked Sendable {
             $0.subscriptions = subscriptions
             $0.obsoleteFilters = unsubscribing
         }
-        var props: OpaquePointer?
-        defer { mosquitto_property_free_all(&props) }
-        if configuration.sessionExpiry > 0 {
-            mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), configuration.sessionExpiry)
-        }
         var delay: UInt64 = 100_000_000
         while true {
-            let rc = mosquitto_connect_bind_v5(
-                handle, configuration.host, Int32(configuration.port), Int32(configuration.keepAlive), nil, props)
+            let rc = connect(toBrokerAt: nil)
             if rc == MOSQ_ERR_SUCCESS.rawValue { break }
             logger.warning("broker connect failed, retrying", metadata: [
-                "broker": "\(configuration.host):\(configuration.port)",
+                "brokers": "\(configuration.addresses.map(\.description).joined(separator: ","))",
                 "error": "\(MQTTError("connect", code: rc))",
             ])
             try await Task.sleep(nanoseconds: delay)
@@ -165,6 +161,7 @@ public final class MQTTClient: @unchecked Sendable {
         }
         try networkLoop.start(MQTTNetworkLoop.Client(
             handOver: { [unowned self] in handOverQueued() },
+            reconnect: { [unowned self] in reconnect() },
             readable: { [unowned self] in offerDeclined() },
             acknowledgements: { [unowned self] in acknowledgementState() }))
         state.withLock { $0.loopRunning = true }
@@ -199,6 +196,42 @@ public final class MQTTClient: @unchecked Sendable {
         mosquitto_disconnect_v5(handle, 0, nil)
         if running { networkLoop.stop() }
     }
+
+    /// Connects to each broker in turn, starting with `first` (or the one used last) and stopping at the
+    /// first that accepts the connection; returns libmosquitto's result of the last attempt. Only `connect`
+    /// (before the network thread runs) and the network thread call it.
+    func connect(toBrokerAt first: Int?) -> Int32 {
+        let addresses = configuration.addresses
+        let start = first ?? state.withLock { $0.brokerIndex }
+        var props: OpaquePointer?
+        defer { mosquitto_property_free_all(&props) }
+        if configuration.sessionExpiry > 0 {
+            mosquitto_property_add_int32(&props, Int32(MQTT_PROP_SESSION_EXPIRY_INTERVAL.rawValue), configuration.sessionExpiry)
+        }
+        var rc = Int32(MOSQ_ERR_NO_CONN.rawValue)
+        for step in 0..<addresses.count {
+            let index = (start + step) % addresses.count
+            let address = addresses[index]
+            rc = mosquitto_connect_bind_v5(handle, address.host, Int32(address.port), Int32(configuration.keepAlive), nil, props)
+            if rc == MOSQ_ERR_SUCCESS.rawValue {
+                state.withLock { $0.brokerIndex = index }
+                return rc
+            }
+        }
+        return rc
+    }
+
+    /// Reconnects after the connection was lost, on the network thread: to the same broker (it may only
+    /// have restarted), else to the next that answers.
+    func reconnect() -> Bool {
+        if mosquitto_reconnect(handle) == MOSQ_ERR_SUCCESS.rawValue { return true }
+        guard !configuration.fallbacks.isEmpty else { return false }
+        let next = (state.withLock { $0.brokerIndex } + 1) % configuration.addresses.count
+        return connect(toBrokerAt: next) == MOSQ_ERR_SUCCESS.rawValue
+    }
+
+    /// The broker in use (or last used).
+    public var broker: MQTTBrokerAddress { configuration.addresses[state.withLock { $0.brokerIndex }] }
 
     func check(_ operation: String, _ rc: Int32) throws {
         if rc != MOSQ_ERR_SUCCESS.rawValue { throw MQTTError(operation, code: rc) }

@@ -4,6 +4,8 @@ public struct MQTTConfiguration: Sendable {
     public var host: String
     /// Broker TCP port.
     public var port: Int
+    /// Brokers to move to, in order, when the one in use goes away (the nodes of a clustered broker).
+    public var fallbacks: [MQTTBrokerAddress]
     /// MQTT client identifier; a persistent session is keyed by it, so it must be stable across restarts.
     public var clientID: String
     /// Broker user name, if the broker requires one.
@@ -26,6 +28,7 @@ public struct MQTTConfiguration: Sendable {
     /// - Parameters:
     ///   - host: broker host (default loopback).
     ///   - port: broker port (default 1883).
+    ///   - fallbacks: brokers tried after `host:port`, in order, when it cannot be reached.
     ///   - clientID: stable client identifier.
     ///   - username: broker user name, or nil.
     ///   - password: broker password, or nil.
@@ -38,6 +41,7 @@ public struct MQTTConfiguration: Sendable {
     public init(
         host: String = "127.0.0.1",
         port: Int = 1883,
+        fallbacks: [MQTTBrokerAddress] = [],
         clientID: String,
         username: String? = nil,
         password: String? = nil,
@@ -50,6 +54,7 @@ public struct MQTTConfiguration: Sendable {
     ) {
         self.host = host
         self.port = port
+        self.fallbacks = fallbacks
         self.clientID = clientID
         self.username = username
         self.password = password
@@ -60,4 +65,7 @@ public struct MQTTConfiguration: Sendable {
         self.reconnectDelayMax = reconnectDelayMax
         self.sendMaximum = sendMaximum
     }
+
+    /// Every broker, the first one first.
+    public var addresses: [MQTTBrokerAddress] { [MQTTBrokerAddress(host: host, port: port)] + fallbacks }
 }

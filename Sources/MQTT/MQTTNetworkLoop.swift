@@ -25,7 +25,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     private let wakePending = Atomic<Bool>(false)
     private let stopping = Atomic<Bool>(false)
     private var thread: pthread_t?
-    private var client = Client(handOver: {}, readable: { true }, acknowledgements: { Acknowledgements(batched: false, window: 1, awaited: false) })
+    private var client = Client(handOver: {}, reconnect: { false }, readable: { true }, acknowledgements: { Acknowledgements(batched: false, window: 1, awaited: false) })
     /// The socket whose receive low-water mark is raised (a reconnect brings a new one), and the mark.
     private var batchedSocket: Int32 = -1
     private var batchedBytes: Int32 = 0
@@ -37,6 +37,8 @@ final class MQTTNetworkLoop: @unchecked Sendable {
     struct Client {
         /// Moves the client's queued publishes into libmosquitto; runs before every write.
         var handOver: () -> Void
+        /// Connects again after the connection was lost; whether it succeeded.
+        var reconnect: () -> Bool
         /// Whether the socket may be read: false while the receiver declines what was already read.
         var readable: () -> Bool
         /// Asked once per turn of the loop.
@@ -152,7 +154,7 @@ final class MQTTNetworkLoop: @unchecked Sendable {
                 if stopping.load(ordering: .acquiring) { return }
                 wait(milliseconds: Int32(delay) * 1000)
                 if stopping.load(ordering: .acquiring) { return }
-                if mosquitto_reconnect(handle) == MOSQ_ERR_SUCCESS.rawValue {
+                if client.reconnect() {
                     delay = reconnectDelay
                 } else {
                     delay = min(delay * 2, reconnectDelayMax)

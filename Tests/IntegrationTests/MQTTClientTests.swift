@@ -114,6 +114,41 @@ struct MQTTClientTests {
         broker.stop()
     }
 
+    /// With several brokers, the client connects to the first that answers and, when its broker goes
+    /// away, moves to the next (as to another node of a clustered broker).
+    @Test func aClientMovesToTheNextBrokerWhenItsOwnGoesAway() async throws {
+        let first = try await Broker(tuned: false)
+        let second = try await Broker(tuned: false)
+        let unreachable = try Broker.freePort()
+        let inbox = Collected()
+        var logger = Logger(label: "test-failover")
+        logger.logLevel = .critical
+        let client = try MQTTClient(
+            configuration: MQTTConfiguration(
+                port: unreachable,
+                fallbacks: [MQTTBrokerAddress(host: "127.0.0.1", port: first.port), MQTTBrokerAddress(host: "127.0.0.1", port: second.port)],
+                clientID: "failover-\(UUID().uuidString.prefix(8))", reconnectDelayMax: 1),
+            logger: logger
+        ) { message in inbox.received.withLock { $0.append(message) } }
+        try await client.connect(subscriptions: [MQTTSubscription(filter: "f/#", qos: 1)])
+        #expect(client.broker.port == first.port)
+        first.stop()
+        let deadline = ContinuousClock.now + .seconds(15)
+        while client.broker.port != second.port || !client.isConnected, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(client.broker.port == second.port && client.isConnected)
+        // Subscribed again on the new broker: what is published there arrives.
+        let publisher = try Self.client("pub", port: second.port)
+        try await publisher.connect()
+        try await Task.sleep(for: .milliseconds(300))
+        try publisher.publish(topic: "f/1", payload: Array("after".utf8), qos: 1)
+        #expect(await inbox.waitFor(1).map { String(decoding: $0.payload, as: UTF8.self) } == ["after"])
+        publisher.disconnect()
+        client.disconnect()
+        second.stop()
+    }
+
     /// Names of this process's threads, from /proc.
     static func threadNames() -> [String] {
         let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/self/task")) ?? []

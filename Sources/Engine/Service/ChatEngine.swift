@@ -51,9 +51,11 @@ public final class ChatEngine: Service, Sendable {
             journal = JournalChangeLog(store: store)
             recovered = state
         }
+        let brokers = try configuration.mqttBrokers
         let outbound = try MQTTClient(
             configuration: MQTTConfiguration(
-                host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID + "-out",
+                host: brokers[0].host, port: brokers[0].port, fallbacks: Array(brokers.dropFirst()),
+                clientID: configuration.clientID + "-out",
                 username: configuration.mqttUsername, password: configuration.mqttPassword,
                 // libmosquitto walks every in-flight QoS 1 publish on each PUBACK (message__release_to_inflight):
                 // at 400 that walk was a quarter of the network thread's CPU, at 48 or 100 it is noise and the
@@ -91,7 +93,8 @@ public final class ChatEngine: Service, Sendable {
         self.outbound = outbound
         self.inbound = try MQTTClient(
             configuration: MQTTConfiguration(
-                host: configuration.mqttHost, port: configuration.mqttPort, clientID: configuration.clientID,
+                host: brokers[0].host, port: brokers[0].port, fallbacks: Array(brokers.dropFirst()),
+                clientID: configuration.clientID,
                 username: configuration.mqttUsername, password: configuration.mqttPassword,
                 cleanStart: false, sessionExpiry: 7 * 24 * 3600),
             logger: logger,
@@ -217,7 +220,7 @@ public final class ChatEngine: Service, Sendable {
         ready.store(true, ordering: .releasing)
         logger.info("ready", metadata: [
             "routes": "\(router.routes.count)",
-            "broker": "\(services.configuration.mqttHost):\(services.configuration.mqttPort)",
+            "broker": "\(inbound.broker)",
         ])
         let processor = self.processor
         let snapshotter = self.snapshotter

@@ -1,3 +1,4 @@
+import MQTT
 /// Every tunable of the engine, with the contract's defaults in one place (SPEC §6, §8, §9).
 public struct EngineConfiguration: Sendable {
     public var mqttHost: String
@@ -94,5 +95,16 @@ public struct EngineConfiguration: Sendable {
         self.uploadTTL = uploadTTL
         self.allowEmptyStart = allowEmptyStart
         self.limits = limits
+    }
+
+    /// The brokers `mqttHost` names: a comma-separated list of `host[:port]`, `mqttPort` where a port is
+    /// left out. The engine connects to the first that answers and moves on when its broker goes away.
+    public var mqttBrokers: [MQTTBrokerAddress] {
+        get throws(ConfigurationError) {
+            guard let brokers = MQTTBrokerAddress.list(mqttHost, defaultPort: mqttPort) else {
+                throw ConfigurationError("mqtt-host must be a comma-separated list of host[:port], got '\(mqttHost)'")
+            }
+            return brokers
+        }
     }
 }

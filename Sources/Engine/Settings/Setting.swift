@@ -85,8 +85,8 @@ public enum Setting: String, CaseIterable, Sendable {
     /// What the setting does, in a few words.
     public var summary: String {
         switch self {
-        case .mqttHost: "Broker host."
-        case .mqttPort: "Broker port."
+        case .mqttHost: "Broker host, or a comma-separated list of host[:port] (the nodes of a cluster): the engine uses the first that answers and moves to the next when its broker goes away."
+        case .mqttPort: "Broker port (of every host given without one)."
         case .mqttUsername: "Broker user name."
         case .mqttPassword: "Broker password."
         case .clientID: "The engine's MQTT client id (the outbound connection appends -out)."

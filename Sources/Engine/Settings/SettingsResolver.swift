@@ -1,4 +1,5 @@
 import Logging
+import MQTT
 import Persistence
 
 /// Resolves settings with the contract's precedence: flags, then environment, then config file, then
@@ -81,7 +82,9 @@ public struct SettingsResolver: Sendable {
     public func resolve(dev: Bool = false) throws(SettingsError) -> ServeSettings {
         let secret = try secret(dev: dev)
         var engine = EngineConfiguration(
-            mqttHost: try required(.mqttHost, expected: "a host name or address", Self.nonEmpty),
+            mqttHost: try required(.mqttHost, expected: "a host name or address, or a comma-separated list of host[:port]") {
+                MQTTBrokerAddress.list($0, defaultPort: 1883) == nil ? nil : $0
+            },
             mqttPort: try required(.mqttPort, expected: "a port 1-65535", Self.integer(in: 1...65535)),
             mqttUsername: try value(.mqttUsername, expected: "a user name", Self.nonEmpty),
             mqttPassword: raw(.mqttPassword)?.value,
