@@ -29,7 +29,16 @@ extension MQTTClient {
 
     func didConnect(rc: Int32, brokerReceiveMaximum: Int) {
         guard rc == 0 else {
-            logger.error("broker refused the connection", metadata: ["reason": "\(rc)"])
+            logger.error("broker refused the connection", metadata: ["reason": "\(MQTTError(refusedWith: rc))"])
+            // A refusal before the client ever got in is a setting to fix (credentials, client id):
+            // `connect` fails with it instead of waiting for ever.
+            let waiters = state.withLock { state -> [CheckedContinuation<Void, Never>] in
+                guard !state.subscribedOnce else { return [] }
+                state.refusal = rc
+                defer { state.subscribedWaiters.removeAll() }
+                return state.subscribedWaiters
+            }
+            for waiter in waiters { waiter.resume() }
             return
         }
         let (subscriptions, obsolete, isReconnect) = state.withLock { state -> ([MQTTSubscription], [String], Bool) in

@@ -39,6 +39,8 @@ public final class MQTTClient: @unchecked Sendable {
         var pendingSubscribeMIDs: Set<Int32> = []
         var subscribedWaiters: [CheckedContinuation<Void, Never>] = []
         var subscribedOnce = false
+        /// The reason code of a broker that refused the first connection (bad credentials, say).
+        var refusal: Int32?
         var connected = false
         var loopRunning = false
         var reconnects = 0
@@ -172,6 +174,9 @@ public final class MQTTClient: @unchecked Sendable {
                 return false
             }
             if ready { continuation.resume() }
+        }
+        if let refusal = state.withLock({ $0.refusal }) {
+            throw MQTTError(refusedWith: refusal)
         }
     }
 

@@ -31,7 +31,9 @@ final class BenchSession: Sendable {
         var logger = Logger(label: "chat-bench.\(userId)")
         logger.logLevel = .error
         client = try MQTTClient(
-            configuration: MQTTConfiguration(host: broker.mqttHost, port: broker.mqttPort, clientID: "bench-\(userId)"),
+            configuration: MQTTConfiguration(
+                host: broker.mqttHost, port: broker.mqttPort, clientID: "bench-\(userId)",
+                username: broker.mqttUsername, password: broker.mqttPassword),
             logger: logger
         ) { message in
             guard message.topic.hasSuffix("/responses") else { return onEvent(message) }

@@ -27,6 +27,12 @@ struct BrokerOptions: ParsableArguments {
     @Option(help: "Broker port.")
     var mqttPort = 1883
 
+    @Option(help: "Broker user name for every session the bench opens (brokers that require a login).")
+    var mqttUsername: String?
+
+    @Option(help: "Broker password, with --mqtt-username.")
+    var mqttPassword: String?
+
     @Option(help: "The engine's JWT secret (default: the --dev secret).")
     var jwtSecret = "chat-engine-development-secret-do-not-use-in-production"
 }

@@ -51,6 +51,25 @@ struct BenchCommandTests {
         #expect(qos1["offered_rate"]?.doubleValue == 100)
     }
 
+    @Test func theBenchLogsInToABrokerThatRequiresIt() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("bench-login-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let passwd = directory.appendingPathComponent("passwd").path
+        let made = try ChildProcess(path: try MosquittoCLI.path("mosquitto_passwd"), arguments: ["-c", "-b", passwd, "bench", "bench-pw"])
+        #expect(await made.exited() == 0)
+        // mosquitto reads the file after dropping root to its own user.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: passwd)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: directory.path)
+        let broker = try await Broker(extraConfig: "allow_anonymous false\npassword_file \(passwd)\n", tuned: false)
+        defer { broker.stop() }
+        let result = try await load(port: broker.port, ["--mode", "direct", "--mqtt-username", "bench", "--mqtt-password", "bench-pw"])
+        expectEverythingDelivered(result, mode: "direct")
+        await #expect(throws: (any Error).self) {
+            _ = try await load(port: broker.port, ["--mode", "direct", "--duration", "0.5"])
+        }
+    }
+
     @Test func engineModeDeliversThroughTheEngineWithAndWithoutRequestIds() async throws {
         let broker = try await Broker()
         defer { broker.stop() }
