@@ -131,18 +131,17 @@ extension MQTTClient {
             received.userProperties = MQTTProperties.userProperties(props)
             received.subscriptionIdentifiers = MQTTProperties.subscriptionIdentifiers(props)
         }
-        let waiting = state.withLock { !$0.declined.isEmpty }
-        if waiting || !offer(received) {
-            state.withLock { $0.declined.append(received) }
+        if !declined.isEmpty || !offer(received) {
+            declined.append(received)
         }
     }
 
     /// Offers the declined messages again, oldest first; network thread only. Returns whether all were
     /// taken, so the socket may be read again.
     func offerDeclined() -> Bool {
-        while let next = state.withLock({ $0.declined.first }) {
+        while let next = declined.first {
             guard offer(next) else { return false }
-            state.withLock { _ = $0.declined.popFirst() }
+            declined.removeFirst()
         }
         return true
     }

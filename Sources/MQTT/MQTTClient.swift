@@ -32,6 +32,9 @@ public final class MQTTClient: @unchecked Sendable {
     let handle: OpaquePointer
     let networkLoop: MQTTNetworkLoop
     let state = Mutex(State())
+    /// Received messages the receiver declined, oldest first; the socket is not read while any wait. Only
+    /// the network thread (libmosquitto's callbacks and the loop) touches it, so it needs no lock.
+    var declined = Deque<MQTTMessage>()
 
     struct State {
         var subscriptions: [MQTTSubscription] = []
@@ -48,8 +51,6 @@ public final class MQTTClient: @unchecked Sendable {
         var outgoing = Deque<OutgoingPublish>()
         /// Message ids of QoS ≥ 1 publishes libmosquitto holds until their acknowledgement.
         var inFlight = Set<Int32>()
-        /// Received messages the receiver declined, oldest first; the socket is not read while any wait.
-        var declined = Deque<MQTTMessage>()
         /// QoS ≥ 1 publishes handed to libmosquitto at once: `sendMaximum`, or less if the broker's CONNACK
         /// announced a smaller Receive Maximum (mosquitto's default is 20). Beyond it libmosquitto would only
         /// queue them itself, and the acknowledgement batching must fit in it.

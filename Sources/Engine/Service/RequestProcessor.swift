@@ -90,9 +90,7 @@ final class RequestProcessor: Sendable {
         }
         let requestId = (try? Self.requestId(payload)) ?? nil
         // A retry the cache answers changes nothing and costs a lookup: it does not count against the limit.
-        let isRememberedRetry = requestId.map {
-            replies.reply(user: user.userId, requestId: Self.requestKey(topic: message.topic, requestId: $0), now: now) != nil
-        } ?? false
+        let isRememberedRetry = rememberedReply(to: message.topic, requestId: requestId, user: user.userId, now: now) != nil
         if !isRememberedRetry,
            case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now, hasRequestId: requestId != nil) {
             guard answer else {
@@ -133,7 +131,7 @@ final class RequestProcessor: Sendable {
         var outcome = ChatError.Code.internal.rawValue
         do {
             _ = try requestId.get()
-            if let requestKey, let cached = replies.reply(user: user.userId, requestId: requestKey, now: now) {
+            if let cached = rememberedReply(to: message.topic, requestId: echoedId, user: user.userId, now: now) {
                 outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
                 return
             }
@@ -174,14 +172,18 @@ final class RequestProcessor: Sendable {
     func refuseBusy(_ inbound: Inbound) {
         let message = inbound.message
         let requestId = (try? Self.requestId(inbound.payload)) ?? nil
-        if let requestId, let cached = replies.reply(
-            user: inbound.user.userId, requestId: Self.requestKey(topic: message.topic, requestId: requestId), now: inbound.now) {
+        if let cached = rememberedReply(to: message.topic, requestId: requestId, user: inbound.user.userId, now: inbound.now) {
             let channel = ReplyChannel(message: message, userId: inbound.user.userId)
             outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
             return
         }
         refuse(message, user: inbound.user, requestId: requestId, match: inbound.match,
                ChatError(.rateLimited, "the engine is busy; retry shortly", retryAfter: 1), outcome: "busy")
+    }
+
+    /// The reply remembered for this request, if it carries a `request_id` and is a retry.
+    private func rememberedReply(to topic: String, requestId: String?, user: String, now: Double) -> [UInt8]? {
+        requestId.flatMap { replies.reply(user: user, requestId: Self.requestKey(topic: topic, requestId: $0), now: now) }
     }
 
     /// Caches and journals a reply before it is published, so a retry after a crash is still answered,
