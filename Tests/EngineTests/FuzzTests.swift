@@ -146,4 +146,17 @@ struct FuzzTests {
         #expect(outbox.counts.withLock { $0.isEmpty })
         #expect(core.processor.counters.dropped.load(ordering: .relaxed) == cases.count)
     }
+
+    /// A payload too large to be decoded at all is dropped before it takes a place in a lane, where its
+    /// bytes would wait (a bulk lane holds 256 of up to the broker's message size).
+    @Test func anUndecodablePayloadTakesNoPlaceInALane() throws {
+        let core = try makeCore(outbox: RecordingOutbox())
+        let dispatcher = Dispatcher<RequestProcessor.Work>(laneCount: 1, bulkLaneCount: 1, capacity: 1)
+        let huge = MQTTMessage(
+            topic: "chat/file/upload/room", payload: Array(repeating: 0x7b, count: RequestProcessor.hardPayloadLimit + 1), qos: 1)
+        let key = try #require(ChatEngine.classify(huge, router: core.router)).laneKey
+        #expect(ChatEngine.offer(huge, router: core.router, processor: core.processor, dispatcher: dispatcher))
+        #expect(core.processor.counters.dropped.load(ordering: .relaxed) == 1)
+        #expect(dispatcher.hasRoom(key: key, bulk: true))
+    }
 }

@@ -125,6 +125,11 @@ public final class ChatEngine: Service, Sendable {
             processor.drop(message, reason: "retained request")
             return true
         }
+        // Never decoded (admit drops it): not worth a place in a lane, where it would hold its bytes.
+        if message.payload.count > RequestProcessor.hardPayloadLimit {
+            processor.drop(message, reason: "payload over \(RequestProcessor.hardPayloadLimit) bytes")
+            return true
+        }
         // A file chunk is up to 2 MiB of JSON, and any other payload this large is refused anyway:
         // decoding it here would hold up every other request behind it, so the bulk lane admits it.
         let bulk = match?.isBulk == true || message.payload.count > processor.inlinePayloadLimit
