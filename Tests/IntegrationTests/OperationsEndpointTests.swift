@@ -108,7 +108,7 @@ struct HTTPProbe: Sendable {
     func getBlocking(_ path: String) throws -> Reply {
         guard let fd = LoopbackSocket.connect(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
         defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
@@ -147,7 +147,7 @@ struct HTTPProbe: Sendable {
     }
 
     func waitUntilListening() async throws {
-        try await waitFor("the HTTP server on \(port)", timeout: 10) { (try? await get("/healthz")) != nil }
+        try await waitFor("the HTTP server on \(port)", timeout: 30) { (try? await get("/healthz")) != nil }
     }
 
     func waitForHealth(_ status: Int, timeout: Double) async throws {

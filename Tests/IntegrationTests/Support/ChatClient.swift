@@ -48,13 +48,13 @@ final class ChatClient: Sendable {
     }
 
     /// Sends a request and waits for its reply.
-    func request(_ topic: String, _ fields: [String: JSONValue] = [:], timeout: Double = 5) async throws -> JSONValue {
+    func request(_ topic: String, _ fields: [String: JSONValue] = [:], timeout: Double = 10) async throws -> JSONValue {
         let id = try send(topic, fields)
         return try await reply(to: id, timeout: timeout)
     }
 
     /// The reply carrying `requestId`.
-    func reply(to requestId: String, timeout: Double = 5) async throws -> JSONValue {
+    func reply(to requestId: String, timeout: Double = 10) async throws -> JSONValue {
         try await waitFor(timeout: timeout, "reply to \(requestId)") { topic, json in
             topic.hasSuffix("/responses") && json["request_id"]?.stringValue == requestId
         }
@@ -62,7 +62,7 @@ final class ChatClient: Sendable {
 
     /// The first inbox message (any topic of this user) matching `predicate`, waiting up to `timeout`.
     func waitFor(
-        timeout: Double = 5, _ what: String, _ predicate: @escaping (String, JSONValue) -> Bool
+        timeout: Double = 10, _ what: String, _ predicate: @escaping (String, JSONValue) -> Bool
     ) async throws -> JSONValue {
         let deadline = Date().addingTimeInterval(timeout)
         while Date() < deadline {
@@ -74,14 +74,14 @@ final class ChatClient: Sendable {
     }
 
     /// The first event of `type` on the messages topic matching `predicate`.
-    func event(_ type: String, timeout: Double = 5, where predicate: @escaping (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {
+    func event(_ type: String, timeout: Double = 10, where predicate: @escaping (JSONValue) -> Bool = { _ in true }) async throws -> JSONValue {
         try await waitFor(timeout: timeout, "event \(type)") { topic, json in
             topic.hasSuffix("/messages") && json["type"]?.stringValue == type && predicate(json)
         }
     }
 
     /// Waits until `condition` holds.
-    func waitUntil(timeout: Double = 5, _ what: String, _ condition: @escaping () -> Bool) async throws {
+    func waitUntil(timeout: Double = 10, _ what: String, _ condition: @escaping () -> Bool) async throws {
         let deadline = Date().addingTimeInterval(timeout)
         while !condition() {
             guard Date() < deadline else { throw TestFailure("\(userId) timed out waiting for \(what)") }
