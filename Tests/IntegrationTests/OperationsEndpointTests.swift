@@ -49,7 +49,7 @@ struct OperationsEndpointTests {
         var restarted: Broker?
         try await withOperations { engine, http in
             #expect(try await http.get("/healthz").status == 200)
-            engine.broker.stop()
+            engine.broker?.stop()
             try await http.waitForHealth(503, timeout: 10)
             #expect(try await http.get("/healthz").body == "unavailable\n")
 
