@@ -41,13 +41,16 @@ extension MQTTClient {
             for waiter in waiters { waiter.resume() }
             return
         }
-        let (subscriptions, obsolete, isReconnect) = state.withLock { state -> ([MQTTSubscription], [String], Bool) in
+        let (subscriptions, obsolete, isReconnect, orphans) = state.withLock { state in
             state.connected = true
             state.window = min(Int(configuration.sendMaximum), brokerReceiveMaximum)
             if state.subscribedOnce { state.reconnects += 1 }
             state.pendingSubscribeMIDs.removeAll()
-            return (state.subscriptions, state.obsoleteFilters, state.subscribedOnce)
+            // SUBSCRIBEs lost with the old connection: their filters are among those sent below.
+            defer { state.subscriptionWaiters.removeAll() }
+            return (state.subscriptions, state.obsoleteFilters, state.subscribedOnce, Array(state.subscriptionWaiters.values))
         }
+        for waiter in orphans { waiter.resume() }
         logger.info(isReconnect ? "reconnected to broker" : "connected to broker", metadata: [
             "broker": "\(broker)", "client_id": "\(configuration.clientID)",
         ])
@@ -64,34 +67,43 @@ extension MQTTClient {
             return
         }
         for subscription in subscriptions {
-            var props: OpaquePointer?
-            if let identifier = subscription.identifier {
-                mosquitto_property_add_varint(&props, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), identifier)
-            }
-            var options: Int32 = subscription.noLocal ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) : 0
-            if subscription.excludesRetained {
-                options |= Int32(MQTT_SUB_OPT_SEND_RETAIN_NEVER.rawValue) | Int32(MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue)
-            }
-            var mid: Int32 = 0
-            // The SUBACK can arrive before the mid is recorded only if this thread yields, which the
-            // network thread (our caller) does not do between these two statements.
-            let rc = mosquitto_subscribe_v5(handle, &mid, subscription.filter, subscription.qos, options, props)
-            mosquitto_property_free_all(&props)
-            if rc == MOSQ_ERR_SUCCESS.rawValue {
+            if let mid = sendSubscribe(subscription) {
                 state.withLock { _ = $0.pendingSubscribeMIDs.insert(mid) }
-            } else {
-                logger.error("subscribe failed", metadata: [
-                    "filter": "\(subscription.filter)", "error": "\(MQTTError("subscribe", code: rc))",
-                ])
             }
         }
     }
 
-    func didSubscribe(mid: Int32) {
-        let done = state.withLock { state -> Bool in
-            state.pendingSubscribeMIDs.remove(mid)
-            return state.pendingSubscribeMIDs.isEmpty
+    /// Sends one SUBSCRIBE; network thread only. Returns its message id, or nil (logged) if it could not be sent.
+    func sendSubscribe(_ subscription: MQTTSubscription) -> Int32? {
+        var props: OpaquePointer?
+        if let identifier = subscription.identifier {
+            mosquitto_property_add_varint(&props, Int32(MQTT_PROP_SUBSCRIPTION_IDENTIFIER.rawValue), identifier)
         }
+        var options: Int32 = subscription.noLocal ? Int32(MQTT_SUB_OPT_NO_LOCAL.rawValue) : 0
+        if subscription.excludesRetained {
+            options |= Int32(MQTT_SUB_OPT_SEND_RETAIN_NEVER.rawValue) | Int32(MQTT_SUB_OPT_RETAIN_AS_PUBLISHED.rawValue)
+        }
+        var mid: Int32 = 0
+        // The SUBACK can arrive before the caller records the mid only if this thread yields, which the
+        // network thread does not do before its caller has recorded it.
+        let rc = mosquitto_subscribe_v5(handle, &mid, subscription.filter, subscription.qos, options, props)
+        mosquitto_property_free_all(&props)
+        guard rc == MOSQ_ERR_SUCCESS.rawValue else {
+            logger.error("subscribe failed", metadata: [
+                "filter": "\(subscription.filter)", "error": "\(MQTTError("subscribe", code: rc))",
+            ])
+            return nil
+        }
+        return mid
+    }
+
+    func didSubscribe(mid: Int32) {
+        let (waiter, done) = state.withLock { state -> (CheckedContinuation<Void, Never>?, Bool) in
+            if let waiter = state.subscriptionWaiters.removeValue(forKey: mid) { return (waiter, false) }
+            state.pendingSubscribeMIDs.remove(mid)
+            return (nil, state.pendingSubscribeMIDs.isEmpty)
+        }
+        waiter?.resume()
         if done { markSubscribed() }
     }
 

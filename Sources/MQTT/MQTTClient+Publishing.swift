@@ -46,6 +46,7 @@ extension MQTTClient {
     /// A batch leaves the queue only once libmosquitto holds it, so `flush` never sees it in neither place.
     /// Only this thread removes from the queue, so its head is still the batch when it is dropped.
     func handOverQueued() {
+        sendSubscriptionChanges()
         while true {
             let batch = state.withLock { state -> [OutgoingPublish] in
                 guard state.connected else { return [] }

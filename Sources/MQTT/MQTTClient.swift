@@ -40,6 +40,10 @@ public final class MQTTClient: @unchecked Sendable {
         var subscriptions: [MQTTSubscription] = []
         var obsoleteFilters: [String] = []
         var pendingSubscribeMIDs: Set<Int32> = []
+        /// Subscriptions made or dropped after `connect`, for the network thread to send.
+        var subscriptionChanges: [SubscriptionChange] = []
+        /// Callers of `subscribe(_:)` waiting for their SUBACK, by message id.
+        var subscriptionWaiters: [Int32: CheckedContinuation<Void, Never>] = [:]
         var subscribedWaiters: [CheckedContinuation<Void, Never>] = []
         var subscribedOnce = false
         /// The reason code of a broker that refused the first connection (bad credentials, say).

@@ -207,4 +207,36 @@ struct MQTTClientTests {
         subscriber.disconnect()
         restarted.stop()
     }
+
+    /// Filters added after `connect` are answered before `subscribe` returns, dropped by `unsubscribe`,
+    /// and subscribed again after a reconnect like those given to `connect`.
+    @Test func subscriptionsAddedLaterAreKeptAcrossReconnectsUntilDropped() async throws {
+        let broker = try await Broker()
+        let port = broker.port
+        let inbox = Collected()
+        let subscriber = try Self.client("sub", port: port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "base/#", qos: 1)])
+        await subscriber.subscribe(MQTTSubscription(filter: "later/a", qos: 1))
+        await subscriber.subscribe(MQTTSubscription(filter: "later/b", qos: 1))
+        let publisher = try Self.client("pub", port: port)
+        try await publisher.connect()
+        for topic in ["later/a", "later/b", "later/c"] { try publisher.publish(topic: topic, payload: Array(topic.utf8), qos: 1) }
+        #expect(await inbox.waitFor(2).map(\.topic) == ["later/a", "later/b"])
+
+        subscriber.unsubscribe("later/a")
+        broker.stop()
+        let restarted = try await Broker(port: port)
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !(subscriber.isConnected && publisher.isConnected), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        // After the reconnect the broker (a new one, no stored session) knows only what the client re-sent.
+        try await Task.sleep(for: .milliseconds(300))
+        for topic in ["later/a", "later/b"] { try publisher.publish(topic: topic, payload: Array(topic.utf8), qos: 1) }
+        let received = await inbox.waitFor(3)
+        #expect(received.map(\.topic) == ["later/a", "later/b", "later/b"])
+        publisher.disconnect()
+        subscriber.disconnect()
+        restarted.stop()
+    }
 }
