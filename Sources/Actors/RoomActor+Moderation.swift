@@ -12,7 +12,7 @@ extension RoomActor {
     public func configure(_ change: RoomChange, action: String, by userId: String, isGlobalAdmin: Bool) throws(ChatError) -> RoomInfo {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
         try commit(change)
-        effects.deliver(.roomUpdated(state.info, action: action, by: userId), to: state.recipients)
+        effects.broadcast(.roomUpdated(state.info, action: action, by: userId), in: state.audience)
         return state.info
     }
 
@@ -21,7 +21,7 @@ extension RoomActor {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
         guard state.isMember(target) else { throw ChatError.notFound("member \(target)") }
         let count = try leave(target, reason: "kicked", now: now)
-        effects.deliver(.roomUpdated(state.info, action: "kick", by: userId), to: state.recipients)
+        effects.broadcast(.roomUpdated(state.info, action: "kick", by: userId), in: state.audience)
         return count
     }
 
@@ -30,7 +30,7 @@ extension RoomActor {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
         let removed = state.ring.count
         try commit(.historyCleared)
-        effects.deliver(.roomUpdated(state.info, action: "clear_history", by: userId), to: state.recipients)
+        effects.broadcast(.roomUpdated(state.info, action: "clear_history", by: userId), in: state.audience)
         return removed
     }
 
@@ -39,9 +39,9 @@ extension RoomActor {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
         guard state.isMember(target) || state.muted[target] != nil else { throw ChatError.notFound("member \(target)") }
         try commit(unmute ? .unmuted(userId: target) : .muted(userId: target, until: until))
-        effects.deliver(
-            .userMuted(roomId: id, userId: target, until: unmute ? nil : until, muted: !unmute),
-            to: state.recipients + (state.isMember(target) ? [] : [target]))
+        let event = RoomEvent.userMuted(roomId: id, userId: target, until: unmute ? nil : until, muted: !unmute)
+        effects.broadcast(event, in: state.audience)
+        if !state.isMember(target) { effects.deliver(event, to: [target]) }
     }
 
     /// Bans (removing from the room) or unbans a user.
@@ -50,18 +50,26 @@ extension RoomActor {
         if unban {
             guard state.banned.contains(target) else { return }
             try commit(.unbanned(userId: target))
-            effects.deliver(.userBanned(roomId: id, userId: target, banned: false), to: state.recipients + [target])
+            let event = RoomEvent.userBanned(roomId: id, userId: target, banned: false)
+            effects.broadcast(event, in: state.audience)
+            effects.deliver(event, to: [target])
             return
         }
         let wasMember = state.isMember(target)
+        let before = state.audience
         try commit(.banned(userId: target))
-        if wasMember { index.remove(target, from: id) }
-        effects.deliver(.userBanned(roomId: id, userId: target, banned: true), to: state.recipients + [target])
-        if wasMember {
-            effects.deliver(
-                .memberLeft(roomId: id, userId: target, reason: "banned", memberCount: state.memberCount),
-                to: state.recipients)
+        let event = RoomEvent.userBanned(roomId: id, userId: target, banned: true)
+        guard wasMember else {
+            effects.broadcast(event, in: state.audience)
+            effects.deliver(event, to: [target])
+            return
         }
+        index.remove(target, from: id)
+        // As for any departure: said under the topic's old name, which the banned user hears too.
+        effects.broadcast(event, in: before)
+        effects.broadcast(
+            .memberLeft(roomId: id, userId: target, reason: "banned", memberCount: state.memberCount), in: before)
+        effects.roomTopicRenamed(state.audience, lastSeq: state.lastSeq)
     }
 
     /// Removes messages older than `cutoff` (Unix seconds); returns how many.
@@ -74,6 +82,9 @@ extension RoomActor {
 
     /// The member ids, in join order.
     public func memberIds() -> [String] { state.recipients }
+
+    /// The members and the room topic's current name.
+    public func audience() -> RoomAudience { state.audience }
 
     /// Whether `userId` is a member.
     public func isMember(_ userId: String) -> Bool { state.isMember(userId) }

@@ -107,8 +107,7 @@ public actor RoomActor {
         guard state.memberCount < state.info.maxMembers else { throw ChatError(.roomFull, "the room is full") }
         try commit(.joined(member))
         index.add(member.userId, to: id)
-        effects.deliver(
-            .memberJoined(roomId: id, member: member, memberCount: state.memberCount), to: state.recipients)
+        effects.broadcast(.memberJoined(roomId: id, member: member, memberCount: state.memberCount), in: state.audience)
         try postSystem("\(member.name) joined the room", at: member.joinedAt)
         let recent = state.ring.suffix(historyCount)
         effects.deliver(.history(roomId: id, messages: Array(recent)), to: [member.userId])
@@ -116,20 +115,35 @@ public actor RoomActor {
     }
 
     /// Removes a member; the last admin leaving hands admin to the oldest remaining member.
+    ///
+    /// The room's topic gets a new name the one who left never learns. What is said about the leaving
+    /// still goes out under the old name, which the one who left hears too; the members who stay are then
+    /// told the new name.
     public func leave(_ userId: String, reason: String = "left", now: Double) throws(ChatError) -> Int {
         try requireMember(userId)
         let name = state.members[userId]?.name ?? userId
         let handover = state.admins == [userId] ? state.oldestMember(excluding: userId) : nil
+        let before = state.audience
         try commit(.left(userId: userId, newAdmin: handover))
         lastPostAt[userId] = nil
         index.remove(userId, from: id)
-        effects.deliver(
-            .memberLeft(roomId: id, userId: userId, reason: reason, memberCount: state.memberCount),
-            to: state.recipients + [userId])
-        if !state.members.isEmpty {
-            try postSystem(reason == "left" ? "\(name) left the room" : "\(name) was removed from the room", at: now)
-        }
+        try announceDeparture(userId, name: name, reason: reason, to: before, at: now)
         return state.memberCount
+    }
+
+    /// `member_left` and the system notice of a departure, to those who were members, then the new topic
+    /// name to those who are.
+    func announceDeparture(
+        _ userId: String, name: String, reason: String, to before: RoomAudience, at now: Double
+    ) throws(ChatError) {
+        effects.broadcast(
+            .memberLeft(roomId: id, userId: userId, reason: reason, memberCount: state.memberCount), in: before)
+        // Whether or not the notice can be stored, those who stay must learn the new name.
+        defer { effects.roomTopicRenamed(state.audience, lastSeq: state.lastSeq) }
+        if !state.members.isEmpty {
+            try postSystem(
+                reason == "left" ? "\(name) left the room" : "\(name) was removed from the room", at: now, to: before)
+        }
     }
 
     /// Lets `userId` join a private room; only its admins (or a global admin) may invite.
@@ -171,16 +185,17 @@ public actor RoomActor {
             threadId: threadId, flagged: draft.flagged, file: draft.file, targetId: draft.targetId)
         try commit(.posted(message))
         lastPostAt[draft.senderId] = now
-        effects.deliver(.message(message), to: state.recipients)
+        effects.broadcast(.message(message), in: state.audience)
         return message
     }
 
-    func postSystem(_ content: String, at now: Double) throws(ChatError) {
+    /// Posts a notice from the room itself to `audience` (the members now, unless given).
+    func postSystem(_ content: String, at now: Double, to audience: RoomAudience? = nil) throws(ChatError) {
         let message = ChatMessage(
             roomId: id, seq: state.lastSeq + 1, senderId: "system", senderName: "system", content: content,
             kind: .system, timestamp: now)
         try commit(.posted(message))
-        effects.deliver(.message(message), to: state.recipients)
+        effects.broadcast(.message(message), in: audience ?? state.audience)
     }
 
     /// Replaces the content of the sender's own message.
@@ -190,7 +205,7 @@ public actor RoomActor {
         guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
         try commit(.edited(seq: seq, content: content, at: now))
         let edited = state.message(seq: seq) ?? message
-        effects.deliver(.messageEdited(edited), to: state.recipients)
+        effects.broadcast(.messageEdited(edited), in: state.audience)
         return edited
     }
 
@@ -206,7 +221,7 @@ public actor RoomActor {
         if message.deleted { return message }
         try commit(.deleted(seq: seq, at: now))
         let deleted = state.message(seq: seq) ?? message
-        effects.deliver(.messageDeleted(deleted), to: state.recipients)
+        effects.broadcast(.messageDeleted(deleted), in: state.audience)
         return deleted
     }
 
@@ -224,7 +239,7 @@ public actor RoomActor {
         }
         try commit(.reacted(seq: seq, emoji: emoji, userId: userId, added: add))
         let updated = state.message(seq: seq) ?? message
-        effects.deliver(.reaction(updated, emoji: emoji, userId: userId, added: add), to: state.recipients)
+        effects.broadcast(.reaction(updated, emoji: emoji, userId: userId, added: add), in: state.audience)
         return updated
     }
 
@@ -275,6 +290,8 @@ public struct RoomSummary: Sendable {
     public var memberCount: Int
     public var isMember: Bool
     public var unread: Int?
+    /// What the room topic's name is derived from (``RoomAudience``).
+    public var topicEpoch: UInt64
 }
 
 extension RoomActor {
@@ -284,7 +301,7 @@ extension RoomActor {
         guard member || state.info.type == .public else { return nil }
         return RoomSummary(
             info: state.info, memberCount: state.memberCount, isMember: member,
-            unread: member ? state.unreadCount(for: userId) : nil)
+            unread: member ? state.unreadCount(for: userId) : nil, topicEpoch: state.topicEpoch)
     }
 
     /// Posts a system message (room created, member joined) to every member.
@@ -293,9 +310,11 @@ extension RoomActor {
     }
 
     /// Room data and members for the info route.
-    public func info(for userId: String, isGlobalAdmin: Bool) throws(ChatError) -> (info: RoomInfo, memberCount: Int, members: [Member], admins: Set<String>) {
+    public func info(for userId: String, isGlobalAdmin: Bool) throws(ChatError) -> (
+        info: RoomInfo, memberCount: Int, members: [Member], admins: Set<String>, topicEpoch: UInt64
+    ) {
         if state.info.type != .public && !state.isMember(userId) && !isGlobalAdmin { throw ChatError.notMember }
         let members = state.recipients.compactMap { state.members[$0] }
-        return (state.info, state.memberCount, members, state.admins)
+        return (state.info, state.memberCount, members, state.admins, state.topicEpoch)
     }
 }

@@ -8,4 +8,16 @@ public protocol RoomEffects: Sendable {
     func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64
     /// Hands `event` on to each of `recipients`' inboxes.
     func deliver(_ event: RoomEvent, to recipients: [String])
+    /// Hands `event` on to every member of a room: to their inboxes, or once to the room's topic.
+    func broadcast(_ event: RoomEvent, in audience: RoomAudience)
+    /// The room's topic has a new name (a member left): the members who stay must learn it.
+    func roomTopicRenamed(_ audience: RoomAudience, lastSeq: UInt64)
+}
+
+extension RoomEffects {
+    public func broadcast(_ event: RoomEvent, in audience: RoomAudience) {
+        deliver(event, to: audience.members)
+    }
+
+    public func roomTopicRenamed(_ audience: RoomAudience, lastSeq: UInt64) {}
 }

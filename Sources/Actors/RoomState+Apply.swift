@@ -22,7 +22,8 @@ extension RoomState {
             addMember(member)
             invited.remove(member.userId)
         case .left(let userId, let newAdmin):
-            members[userId] = nil
+            guard members.removeValue(forKey: userId) != nil else { break }
+            topicEpoch += 1
             recipients.removeAll { $0 == userId }
             admins.remove(userId)
             if let newAdmin, members[newAdmin] != nil { admins.insert(newAdmin) }

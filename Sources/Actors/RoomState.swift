@@ -14,6 +14,9 @@ public struct RoomState: Sendable, Equatable {
     public var lastSeq: UInt64 = 0
     /// Journal position of the last change applied; replay skips changes at or below it.
     public var appliedLSN: UInt64 = 0
+    /// How many times a member has left (or been kicked or banned): the room topic's name is derived from
+    /// it, so that no one who left knows the name of the topic the room uses now.
+    public var topicEpoch: UInt64 = 0
     /// Member ids, kept in join order: the fan-out list, built once per membership change.
     public internal(set) var recipients: [String] = []
 
@@ -23,6 +26,11 @@ public struct RoomState: Sendable, Equatable {
     }
 
     public var memberCount: Int { members.count }
+
+    /// The members and the room topic's current name, for delivery.
+    public var audience: RoomAudience {
+        RoomAudience(roomId: info.id, isDirect: info.type == .direct, topicEpoch: topicEpoch, members: recipients)
+    }
 
     public func isMember(_ userId: String) -> Bool { members[userId] != nil }
     public func isAdmin(_ userId: String) -> Bool { admins.contains(userId) }

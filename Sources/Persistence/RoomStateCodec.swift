@@ -4,8 +4,9 @@ import Actors
 ///
 /// A room is a length-prefixed record: `info`, members, admins, invited, banned, muted (user →
 /// Double bit pattern, so `.infinity` survives), read marks, `lastSeq`, `appliedLSN`, then the ring
-/// (capacity, count, messages oldest → newest). A reader skips whatever follows the fields it
-/// knows inside the record, so a later version can append fields without breaking older readers.
+/// (capacity, count, messages oldest → newest), then `topicEpoch` (0 when a record lacks it). A reader
+/// skips whatever follows the fields it knows inside the record, so a later version can append fields
+/// without breaking older readers.
 /// The derived `recipients` list is not stored; decoding rebuilds it.
 enum RoomStateCodec {
     /// Rings larger than this are damage: the engine's default is 1000.
@@ -35,6 +36,8 @@ enum RoomStateCodec {
         writer.writeVarUInt(UInt64(room.ring.count))
         let roomId = room.info.id
         for message in room.ring { MessageCodec.write(message, roomId: roomId, into: &writer) }
+        // Appended fields: absent in older snapshots, whose readers skip them.
+        writer.writeVarUInt(room.topicEpoch)
         try writer.endLengthPrefix(start)
     }
 
@@ -91,6 +94,8 @@ enum RoomStateCodec {
             previousSeq = message.seq
             room.ring.append(message)
         }
+        // Appended fields, each absent from records an older writer made.
+        let topicEpoch = reader.offset < end ? try reader.readVarUInt() : 0
         guard reader.offset <= end else {
             throw PersistenceError(.corrupt, "room \(info.id) overruns its record by \(reader.offset - end) bytes")
         }
@@ -105,6 +110,7 @@ enum RoomStateCodec {
         room.readMarks = readMarks
         room.lastSeq = lastSeq
         room.appliedLSN = appliedLSN
+        room.topicEpoch = topicEpoch
         room.rebuildDerived()
         return room
     }

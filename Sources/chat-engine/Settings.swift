@@ -43,6 +43,8 @@ struct Settings: ParsableArguments {
     var httpHost: String?
     @Flag(name: .customLong("allow-empty-start"), help: ArgumentHelp(Setting.allowEmptyStart.help))
     var allowEmptyStart = false
+    @Option(name: .customLong("fanout"), help: ArgumentHelp(Setting.fanout.help))
+    var fanout: String?
     @OptionGroup(title: "Limits on what users can make the engine hold")
     var limits: LimitOptions
 
@@ -54,6 +56,7 @@ struct Settings: ParsableArguments {
             (.snapshotInterval, snapshotInterval), (.snapshotChanges, snapshotChanges), (.fsync, fsync),
             (.rateLimit, rateLimit), (.maxFileSize, maxFileSize), (.logLevel, logLevel), (.logFormat, logFormat),
             (.metricsPort, metricsPort), (.httpHost, httpHost), (.allowEmptyStart, allowEmptyStart ? "true" : nil),
+            (.fanout, fanout),
         ]
         return Dictionary(uniqueKeysWithValues: (given + limits.given).compactMap { setting, value in value.map { (setting, $0) } })
     }

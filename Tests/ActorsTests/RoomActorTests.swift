@@ -14,8 +14,20 @@ final class RecordingEffects: RoomEffects {
         }
     }
 
+    /// Room-wide events with the audience they went to, and topic renames, in order.
+    let audiences = Mutex<[(event: RoomEvent?, audience: RoomAudience)]>([])
+
     func deliver(_ event: RoomEvent, to recipients: [String]) {
         events.withLock { $0.append((event, recipients)) }
+    }
+
+    func broadcast(_ event: RoomEvent, in audience: RoomAudience) {
+        audiences.withLock { $0.append((event, audience)) }
+        deliver(event, to: audience.members)
+    }
+
+    func roomTopicRenamed(_ audience: RoomAudience, lastSeq: UInt64) {
+        audiences.withLock { $0.append((nil, audience)) }
     }
 }
 
@@ -39,6 +51,40 @@ struct RoomActorTests {
         let deliveries = effects.events.withLock { $0 }.filter { if case .message(let m) = $0.0 { m.kind == .text } else { false } }
         #expect(deliveries.count == 2)
         #expect(deliveries.allSatisfy { Set($0.1) == ["alice", "bob"] })
+    }
+
+    /// The room topic is renamed whenever a member leaves, is kicked or is banned: what is said about the
+    /// departure goes to the old audience (the one who left included), the rename to those who stay, and
+    /// everything after under the new name. A join renames nothing.
+    @Test func everyDepartureRenamesTheRoomTopicAfterItIsAnnounced() async throws {
+        let (room, effects, _) = makeRoom()
+        for (id, at) in [("bob", 1.0), ("carol", 2.0), ("dave", 3.0)] {
+            _ = try await room.join(Member(userId: id, name: id, joinedAt: at))
+        }
+        #expect(await room.audience().topicEpoch == 0)
+        effects.audiences.withLock { $0.removeAll() }
+
+        _ = try await room.leave("carol", now: 4)
+        var log = effects.audiences.withLock { $0 }
+        guard case .memberLeft = log[0].event else { Issue.record("first: \(log)"); return }
+        #expect(log[0].audience.topicEpoch == 0 && log[0].audience.members.contains("carol"))
+        #expect(log[1].audience.topicEpoch == 0 && log[1].audience.members.contains("carol"), "the system notice")
+        #expect(log[2].event == nil && log[2].audience.topicEpoch == 1 && log[2].audience.members == ["alice", "bob", "dave"])
+
+        effects.audiences.withLock { $0.removeAll() }
+        _ = try await room.post(MessageDraft(senderId: "alice", senderName: "Alice", content: "after"), now: 5)
+        _ = try await room.kick("dave", by: "alice", isGlobalAdmin: false, now: 6)
+        try await room.ban("bob", unban: false, by: "alice", isGlobalAdmin: false, now: 7)
+        _ = try await room.join(Member(userId: "erin", name: "erin", joinedAt: 8))
+        log = effects.audiences.withLock { $0 }
+        #expect(log.first?.audience.topicEpoch == 1 && log.first?.audience.members == ["alice", "bob", "dave"])
+        #expect(log.filter { $0.event == nil }.map(\.audience.topicEpoch) == [2, 3], "one rename per departure")
+        let renamedForBan = try #require(log.last { $0.event == nil })
+        #expect(renamedForBan.audience.members == ["alice"])
+        let banNotice = try #require(log.first { if case .userBanned = $0.event { true } else { false } })
+        #expect(banNotice.audience.topicEpoch == 2 && banNotice.audience.members.contains("bob"))
+        #expect(await room.audience().topicEpoch == 3, "a join renames nothing")
+        #expect(await room.snapshot().topicEpoch == 3)
     }
 
     @Test func nonMembersMutedAndLockedAreRefused() async throws {

@@ -27,6 +27,7 @@ import Testing
             (.httpHost, "--http-host", "CHAT_HTTP_HOST", "127.0.0.1"),
             (.logFormat, "--log-format", "CHAT_LOG_FORMAT", "human"),
             (.allowEmptyStart, "--allow-empty-start", "CHAT_ALLOW_EMPTY_START", "false"),
+            (.fanout, "--fanout", "CHAT_FANOUT", "inbox"),
             (.roomsPerUser, "--rooms-per-user", "CHAT_ROOMS_PER_USER", "100"),
             (.directRoomsPerUser, "--direct-rooms-per-user", "CHAT_DIRECT_ROOMS_PER_USER", "200"),
             (.replyCacheBytesPerUser, "--reply-cache-bytes-per-user", "CHAT_REPLY_CACHE_BYTES_PER_USER", "1048576"),
@@ -65,6 +66,7 @@ import Testing
         #expect(engine.rateLimit == 100)
         #expect(engine.maxFileSize == 10_485_760)
         #expect(engine.allowEmptyStart == false)
+        #expect(engine.fanout == .inbox)
         #expect(settings.logLevel == .info)
         #expect(settings.logFormat == .human)
         #expect(settings.metricsPort == 9464)
@@ -102,6 +104,7 @@ import Testing
             .httpHost: "0.0.0.0", .roomsPerUser: "1", .directRoomsPerUser: "2", .replyCacheBytesPerUser: "3",
             .replyCacheBytes: "4", .storedBytesPerUser: "5", .pendingUploadBytes: "6", .minFreeDiskBytes: "7",
             .socketsPerUser: "8", .sockets: "9", .reactionsPerMessage: "10", .rateLimitUsers: "11",
+            .fanout: "Room-Topic",
         ]
         #expect(flags.count == Setting.allCases.count)
         let settings = try SettingsResolver(flags: flags).resolve()
@@ -111,6 +114,7 @@ import Testing
         #expect(engine.mqttUsername == "engine")
         #expect(engine.mqttPassword == "pw")
         #expect(engine.clientID == "engine-1")
+        #expect(engine.fanout == .roomTopic)
         let limits = engine.limits
         #expect([
             limits.roomsCreatedPerUser, limits.directRoomsOpenedPerUser, limits.replyCacheBytesPerUser,
@@ -136,7 +140,7 @@ import Testing
         (Setting.mqttPort, "abc"), (.mqttPort, "0"), (.mqttPort, "70000"), (.metricsPort, "http"), (.metricsPort, "-1"),
         (.fsync, "sometimes"), (.snapshotInterval, "-5"), (.snapshotInterval, "0"), (.snapshotInterval, "soon"),
         (.snapshotChanges, "-1"), (.rateLimit, "-3"), (.maxFileSize, "big"), (.logLevel, "verbose"),
-        (.logFormat, "xml"), (.allowEmptyStart, "maybe"), (.clientID, ""),
+        (.logFormat, "xml"), (.allowEmptyStart, "maybe"), (.clientID, ""), (.fanout, "broker"),
     ])
     func invalidValuesNameTheSetting(setting: Setting, value: String) {
         for (resolver, origin) in [

@@ -3,8 +3,8 @@ import Foundation
 import Testing
 import Wire
 
-/// deploy/mosquitto as shipped (its mosquitto.conf, acl and add-user) with a real broker: nobody reads or
-/// writes another user's inbox, and no account can take the engine's sessions.
+/// deploy/mosquitto as shipped (its mosquitto.conf, dynamic security rules, acl and add-user) with a real
+/// broker: nobody reads or writes another user's inbox, and no account can take the engine's sessions.
 @Suite(.timeLimit(.minutes(1)))
 struct BrokerACLTests {
     static let users = [(name: "alice", password: "alice-pw"), (name: "bob", password: "bob-pw"), (name: "carol", password: "carol-pw")]
@@ -78,11 +78,8 @@ struct BrokerACLTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         #expect(try await Broker.addUser("chat-engine-out", "x", in: directory) == 2)
         #expect(try await Broker.addUser("chat-engine2", "x", in: directory) == 2)
-        #expect(try await Broker.addUser("carol", "x", in: directory) == 0)
         #expect(try await Broker.addUser("chat-engine", "x", in: directory) == 0)
-        let users = try String(contentsOf: directory.appendingPathComponent("passwd"), encoding: .utf8)
         let engine = try String(contentsOf: directory.appendingPathComponent("engine-passwd"), encoding: .utf8)
-        #expect(users.hasPrefix("carol:") && !users.contains("chat-engine"))
-        #expect(engine.hasPrefix("chat-engine:") && !engine.contains("carol"))
+        #expect(engine.hasPrefix("chat-engine:"))
     }
 }

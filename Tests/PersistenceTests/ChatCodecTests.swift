@@ -20,7 +20,29 @@ struct ChatCodecTests {
         #expect(room.ring[0].replyTo == nil && room.ring[0].reactions.isEmpty && room.ring[0].file == nil)
         #expect(room.ring[1].file == ChatFixtures.file)
         #expect(room.appliedLSN == 4242 && room.lastSeq == 12)
+        #expect(room.topicEpoch == 7)
         #expect(room.recipients == ["alice", "bob", "carol"])
+    }
+
+    /// Records written before `topicEpoch` was appended end after the ring: they read as epoch 0.
+    @Test func aRoomRecordWithoutTheTopicEpochReadsAsEpochZero() throws {
+        var room = ChatFixtures.richRoom()
+        room.topicEpoch = 0
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer)
+        // Drop the last field (one varint byte for 0) and write the record's length anew, as an older
+        // writer would have.
+        var old = Array(writer.bytes.dropLast().dropFirst(ByteWriter.paddedLengthWidth))
+        var prefixed = ByteWriter()
+        let start = prefixed.beginLengthPrefix()
+        prefixed.writeRaw(old)
+        try prefixed.endLengthPrefix(start)
+        old = prefixed.bytes
+        var reader = ByteReader(old)
+        room.topicEpoch = 3
+        let decoded = try RoomStateCodec.read(from: &reader)
+        #expect(decoded.topicEpoch == 0 && decoded.ring.map(\.seq) == room.ring.map(\.seq))
+        #expect(reader.offset == old.count)
     }
 
     @Test func emptyStateRoundTrips() throws {

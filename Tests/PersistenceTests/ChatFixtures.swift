@@ -47,6 +47,7 @@ enum ChatFixtures {
         room.ring.append(odd)
         room.lastSeq = 12
         room.appliedLSN = 4242
+        room.topicEpoch = 7
         room.rebuildDerived()
         return room
     }

@@ -6,11 +6,17 @@ public protocol Outbox: Sendable {
     func publish(topic: String, payload: [UInt8], correlationData: [UInt8]?)
     /// Publishes the same bytes at QoS 1 to every topic, in order, handed to the network as one batch.
     func publish(payload: [UInt8], toEach topics: [String])
+    /// Publishes a room's event once at QoS 1 to the room's topic, which `members` subscribe to.
+    func publish(payload: [UInt8], toRoomTopic topic: String, members: [String])
 }
 
 extension Outbox {
     func publish(payload: [UInt8], toEach topics: [String]) {
         for topic in topics { publish(topic: topic, payload: payload, correlationData: nil) }
+    }
+
+    func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
+        publish(topic: topic, payload: payload, correlationData: nil)
     }
 }
 

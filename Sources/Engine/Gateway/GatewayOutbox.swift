@@ -15,6 +15,14 @@ struct GatewayOutbox: Outbox {
         for topic in topics { copyToSockets(topic: topic, payload: payload) }
     }
 
+    /// A socket user hears a room topic's events in their own `messages` frames: pages do not know
+    /// room topics, and the engine need not subscribe to them for its sockets.
+    func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
+        base.publish(payload: payload, toRoomTopic: topic, members: members)
+        guard sockets.count > 0 else { return }
+        for member in members { copyToSockets(topic: Inbox.messages(member), payload: payload) }
+    }
+
     private func copyToSockets(topic: String, payload: [UInt8]) {
         guard sockets.count > 0, let userId = Inbox.owner(of: topic) else { return }
         let targets = sockets.sockets(of: userId)

@@ -26,7 +26,7 @@ struct RoomHandlers {
         let creator = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
         let room = services.registry.insert(try services.createRoom(info, creator: creator))
         try await room.announce("Room '\(name)' created", at: request.now)
-        return Self.created(info)
+        return Self.created(info).adding(eventsTopic: services.delivery.eventsTopic(roomId: info.id, type: type, epoch: 0))
     }
 
     static func created(_ info: RoomInfo) -> Reply {
@@ -40,7 +40,11 @@ struct RoomHandlers {
         let room = try services.room(roomId)
         let member = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
         let outcome = try await room.join(member)
+        // The name in use now: had someone left since the join, it is already the next one.
+        let audience = await room.audience()
         return Self.membership(outcome.joined ? "joined" : "already_member", roomId: roomId, memberCount: outcome.memberCount)
+            .adding(eventsTopic: audience.members.contains(member.userId)
+                ? services.delivery.eventsTopic(roomId: roomId, type: .public, epoch: audience.topicEpoch) : nil)
     }
 
     func leave(_ request: inout Request) async throws -> Reply {
@@ -119,12 +123,17 @@ struct RoomHandlers {
                 nextCursor = entries.last?["id"]?.stringValue
                 break
             }
-            entries.append(.object([
+            var entry: [String: JSONValue] = [
                 "id": .string(summary.info.id), "name": .string(summary.info.name),
                 "type": .string(summary.info.type.rawValue), "member_count": .number(Double(summary.memberCount)),
                 "last_activity": .number(summary.info.lastActivity), "is_member": .bool(summary.isMember),
                 "unread": summary.unread.map { .number(Double($0)) } ?? .null,
-            ]))
+            ]
+            if summary.isMember, let topic = services.delivery.eventsTopic(
+                roomId: summary.info.id, type: summary.info.type, epoch: summary.topicEpoch) {
+                entry["events_topic"] = .string(topic)
+            }
+            entries.append(.object(entry))
         }
         return Reply("success", ["rooms": .array(entries), "next_cursor": nextCursor.map(JSONValue.string) ?? .null])
     }
@@ -142,6 +151,9 @@ struct RoomHandlers {
                 "is_admin": .bool(details.admins.contains(member.userId)), "joined_at": .number(member.joinedAt),
             ]))
         }
+        let isMember = details.members.contains { $0.userId == request.user.userId }
         return Reply("success", ["room": ChatJSON.room(details.info, memberCount: details.memberCount), "members": .array(members), "online_count": .number(Double(online))])
+            .adding(eventsTopic: isMember
+                ? services.delivery.eventsTopic(roomId: details.info.id, type: details.info.type, epoch: details.topicEpoch) : nil)
     }
 }

@@ -28,10 +28,11 @@ public final class EngineMetrics: Sendable {
         public static let replyCacheBytes = "chat_reply_cache_bytes"
     }
 
-    /// Where an event was published: a user's `messages` or `notifications` topic.
+    /// Where an event was published: a user's `messages` or `notifications` topic, or a room topic.
     public enum DeliveryKind: String, Sendable {
         case messages
         case notifications
+        case room
     }
 
     /// One of the engine's two broker connections.
@@ -67,6 +68,7 @@ public final class EngineMetrics: Sendable {
         deliveries = [
             .messages: Counter(label: Name.deliveries, dimensions: [("topic", "messages")], factory: factory),
             .notifications: Counter(label: Name.deliveries, dimensions: [("topic", "notifications")], factory: factory),
+            .room: Counter(label: Name.deliveries, dimensions: [("topic", "room")], factory: factory),
         ]
         rooms = Gauge(label: Name.rooms, factory: factory)
         onlineUsers = Gauge(label: Name.onlineUsers, factory: factory)

@@ -10,3 +10,14 @@ public struct Reply: Sendable {
         self.fields = fields
     }
 }
+
+extension Reply {
+    /// The reply with `events_topic`, the room topic a member subscribes to (`--fanout room-topic`), when
+    /// there is one.
+    func adding(eventsTopic: String?) -> Reply {
+        guard let eventsTopic else { return self }
+        var reply = self
+        reply.fields["events_topic"] = .string(eventsTopic)
+        return reply
+    }
+}

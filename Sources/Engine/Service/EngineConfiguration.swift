@@ -39,6 +39,8 @@ public struct EngineConfiguration: Sendable {
     public var uploadTTL: Double
     /// Start with empty state when snapshot files exist but none can be read (otherwise refuse to start).
     public var allowEmptyStart: Bool
+    /// How room events reach members.
+    public var fanout: Fanout
     /// What one user, and all users together, can make the engine hold.
     public var limits: UserLimits
 
@@ -68,6 +70,7 @@ public struct EngineConfiguration: Sendable {
         maxFileSize: Int = 10 * 1024 * 1024,
         uploadTTL: Double = 600,
         allowEmptyStart: Bool = false,
+        fanout: Fanout = .inbox,
         limits: UserLimits = UserLimits()
     ) {
         self.mqttHost = mqttHost
@@ -94,6 +97,7 @@ public struct EngineConfiguration: Sendable {
         self.maxFileSize = maxFileSize
         self.uploadTTL = uploadTTL
         self.allowEmptyStart = allowEmptyStart
+        self.fanout = fanout
         self.limits = limits
     }
 

@@ -20,7 +20,9 @@ final class EngineCore: Sendable {
     ///   - changeLog: where changes are made durable.
     init(configuration: EngineConfiguration, logger: Logger, outbox: any Outbox, changeLog: any ChangeLog) throws {
         let verifier = try TokenVerifier(secret: configuration.jwtSecret)
-        let delivery = Delivery(log: changeLog, outbox: outbox, logger: logger)
+        let delivery = Delivery(
+            log: changeLog, outbox: outbox, logger: logger,
+            roomTopics: configuration.fanout == .roomTopic ? RoomTopics(secret: configuration.jwtSecret) : nil)
         let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
         let blobDirectory = configuration.dataDirectory.map { $0 + "/files" }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("chat-engine-files-\(UUID().uuidString)").path

@@ -21,10 +21,10 @@ final class TypingService: Sendable {
 
     /// Starts or refreshes typing; returns whether `typing_start` went out.
     func start(_ user: Identity, in room: RoomActor, now: Double) async throws(ChatError) -> Bool {
-        let members = await room.memberIds()
-        guard members.contains(user.userId) else { throw ChatError.notMember }
+        let audience = await room.audience()
+        guard audience.members.contains(user.userId) else { throw ChatError.notMember }
         let expiresAt = now + services.configuration.typingTTL
-        let started = await tracker(room.id).start(user.userId, name: user.name, expiresAt: expiresAt, members: members)
+        let started = await tracker(room.id).start(user.userId, name: user.name, expiresAt: expiresAt, audience: audience)
         services.scheduler.schedule("typing:\(room.id):\(user.userId)", at: expiresAt) { [self] in
             await self.expire(room)
         }
@@ -37,11 +37,11 @@ final class TypingService: Sendable {
         let tracker = trackers.withLock { $0[room.id] }
         guard let tracker else { return false }
         services.scheduler.cancel("typing:\(room.id):\(userId)")
-        return await tracker.stop(userId, members: await room.memberIds())
+        return await tracker.stop(userId, audience: await room.audience())
     }
 
     func expire(_ room: RoomActor) async {
         guard let tracker = trackers.withLock({ $0[room.id] }) else { return }
-        await tracker.expire(now: services.now(), members: await room.memberIds())
+        await tracker.expire(now: services.now(), audience: await room.audience())
     }
 }

@@ -21,6 +21,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case metricsPort = "metrics-port"
     case httpHost = "http-host"
     case allowEmptyStart = "allow-empty-start"
+    case fanout
     // What users can make the engine hold (UserLimits).
     case roomsPerUser = "rooms-per-user"
     case directRoomsPerUser = "direct-rooms-per-user"
@@ -78,6 +79,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .metricsPort: "9464"
         case .httpHost: "127.0.0.1"
         case .allowEmptyStart: "false"
+        case .fanout: "inbox"
         default: limit.map { String(UserLimits()[keyPath: $0]) }
         }
     }
@@ -102,6 +104,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .metricsPort: "Port of the HTTP endpoint (/metrics, /healthz, the web client on / and /ws), 0 = off."
         case .httpHost: "Address the HTTP endpoint listens on; it has no TLS, so keep it on loopback behind a proxy."
         case .allowEmptyStart: "Start empty when snapshot files exist but none can be read (otherwise refuse to start)."
+        case .fanout: "How room events reach members: inbox (one publish per member) or room-topic (one publish per event to a topic only members know; needs the shipped broker's dynamic security rules)."
         case .roomsPerUser: "Rooms one user may have created that still exist (DMs not counted)."
         case .directRoomsPerUser: "Direct-message rooms one user may open with users who never answered."
         case .replyCacheBytesPerUser: "Bytes of remembered replies (request_id retries) per user; oldest forgotten first."

@@ -96,7 +96,8 @@ public struct SettingsResolver: Sendable {
             snapshotInterval: try required(.snapshotInterval, expected: "a positive number of seconds", Self.positiveSeconds),
             snapshotChanges: try required(.snapshotChanges, expected: "a positive number of changes", Self.integer(in: 1...Int.max)),
             maxFileSize: try required(.maxFileSize, expected: "a positive number of bytes", Self.integer(in: 1...Int.max)),
-            allowEmptyStart: try required(.allowEmptyStart, expected: "true or false", Self.boolean))
+            allowEmptyStart: try required(.allowEmptyStart, expected: "true or false", Self.boolean),
+            fanout: try required(.fanout, expected: "inbox or room-topic") { Fanout(rawValue: $0.lowercased()) })
         for setting in Setting.allCases {
             guard let limit = setting.limit else { continue }
             engine.limits[keyPath: limit] = try required(setting, expected: "a positive whole number", Self.integer(in: 1...Int.max))

@@ -89,6 +89,23 @@ final class ChatClient: Sendable {
         }
     }
 
+    /// Subscribes to one more topic (a room topic, say) and waits for the broker's answer.
+    func follow(_ topic: String) async {
+        await client.subscribe(MQTTSubscription(filter: topic, qos: 1))
+    }
+
+    /// Stops following a topic.
+    func unfollow(_ topic: String) {
+        client.unsubscribe(topic)
+    }
+
+    /// Events of `type` received so far on room topics (`chat/room/…`), in arrival order.
+    func roomEvents(_ type: String) -> [JSONValue] {
+        inbox.messages.withLock { messages in
+            messages.filter { $0.topic.hasPrefix("chat/room/") && $0.json["type"]?.stringValue == type }.map(\.json)
+        }
+    }
+
     /// Everything received so far on `topicSuffix` (e.g. "/messages").
     func received(on topicSuffix: String) -> [JSONValue] {
         inbox.messages.withLock { $0.filter { $0.topic.hasSuffix(topicSuffix) }.map(\.json) }

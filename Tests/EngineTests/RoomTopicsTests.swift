@@ -1,0 +1,29 @@
+import Actors
+import Testing
+
+@testable import Engine
+
+struct RoomTopicsTests {
+    let topics = RoomTopics(secret: Array("a-secret-of-at-least-thirty-two-bytes".utf8))
+
+    @Test func aNameIsStableAndChangesWithTheEpochTheRoomAndTheSecret() {
+        let name = topics.topic(roomId: "r1", epoch: 0)
+        #expect(name == topics.topic(roomId: "r1", epoch: 0))
+        #expect(name.wholeMatch(of: /chat\/room\/[0-9a-f]{32}\/events/) != nil)
+        #expect(!name.contains("r1"), "the room id is not guessable from the name, nor the name from the id")
+        let others = [
+            topics.topic(roomId: "r1", epoch: 1), topics.topic(roomId: "r2", epoch: 0),
+            RoomTopics(secret: Array("another-secret-of-thirty-two-bytes!".utf8)).topic(roomId: "r1", epoch: 0),
+        ]
+        #expect(Set(others + [name]).count == 4)
+        // Room id and epoch are separated: ("r1", 10) and ("r11", 0) cannot meet.
+        #expect(topics.topic(roomId: "r1", epoch: 256) != topics.topic(roomId: "r1\u{1}", epoch: 0))
+    }
+
+    @Test func directRoomsHaveNoTopic() {
+        let direct = RoomAudience(roomId: "private_alice_bob", isDirect: true, topicEpoch: 0, members: ["alice", "bob"])
+        #expect(topics.topic(for: direct) == nil)
+        let room = RoomAudience(roomId: "r1", isDirect: false, topicEpoch: 2, members: ["alice"])
+        #expect(topics.topic(for: room) == topics.topic(roomId: "r1", epoch: 2))
+    }
+}
