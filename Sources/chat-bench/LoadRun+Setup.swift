@@ -1,3 +1,4 @@
+import MQTT
 import Wire
 
 /// A load member: its session and what it received.
@@ -64,12 +65,20 @@ extension LoadRun {
         guard let roomId = created?["room_id"]?.stringValue else {
             throw LoadSetupError(message: "create room: \(created?.description ?? "no reply in 5 s")")
         }
+        // An engine in `--fanout room-topic` names the room's topic in each reply; members follow it.
+        let qos = options.qos
+        if let topic = created?["events_topic"]?.stringValue {
+            await creator.client.subscribe(MQTTSubscription(filter: topic, qos: qos))
+        }
         try await withThrowingTaskGroup(of: Void.self) { group in
             for member in row.dropFirst() {
                 group.addTask {
                     let reply = await member.session.request("chat/rooms/join/\(roomId)", id: "join-\(roomId)")
                     guard reply?.replyStatus == "joined" else {
                         throw LoadSetupError(message: "join \(member.session.userId): \(reply?.description ?? "no reply in 5 s")")
+                    }
+                    if let topic = reply?["events_topic"]?.stringValue {
+                        await member.session.client.subscribe(MQTTSubscription(filter: topic, qos: qos))
                     }
                 }
             }

@@ -24,6 +24,7 @@ final class StressUser: Sendable {
     let world: StressWorld
     let state = Locked(State())
     let session: BenchSession
+    let follower: RoomTopicFollower
     let peers: [String]
     /// Times a request without a reply is sent again with the same `request_id`, as PROTOCOL.md §1.10 tells
     /// clients to do: only under chaos, where the engine may die holding a request it had not yet stored.
@@ -35,16 +36,27 @@ final class StressUser: Sendable {
         self.world = world
         self.peers = peers
         let state = self.state
+        let follower = RoomTopicFollower()
+        self.follower = follower
         session = try BenchSession(
             userId: id, token: token, broker: broker, qos: 1,
-            onReply: { reply in Self.observe(reply: reply, user: id, state: state, world: world) },
-            onEvent: { message in Self.observe(event: message, state: state, world: world) })
+            onReply: { reply in Self.observe(reply: reply, user: id, state: state, world: world, follower: follower) },
+            onEvent: { message in Self.observe(event: message, state: state, world: world, follower: follower) })
+        follower.attach(session.client)
     }
 
     // MARK: Network thread
 
-    static func observe(reply: JSONValue, user: String, state: Locked<State>, world: StressWorld) {
+    static func observe(reply: JSONValue, user: String, state: Locked<State>, world: StressWorld, follower: RoomTopicFollower) {
         let roomId = reply["room_id"]?.stringValue
+        if let roomId {
+            if let topic = reply["events_topic"]?.stringValue {
+                world.usesRoomTopics()
+                follower.follow(roomId, topic: topic)
+            } else if reply["status"]?.stringValue == "left" {
+                follower.leave(roomId)
+            }
+        }
         state.withLock { state in
             // A read is not remembered (PROTOCOL §1.6): its repeat runs again and may rightly differ.
             let fingerprint = ReadRoute.matches(topic: reply["topic"]?.stringValue) ? 0 : reply.hashValue
@@ -71,9 +83,14 @@ final class StressUser: Sendable {
         }
     }
 
-    static func observe(event message: MQTTMessage, state: Locked<State>, world: StressWorld) {
-        guard message.topic.hasSuffix("/messages"), let event = try? JSONParser.parse(message.payload),
-              let roomId = event["room_id"]?.stringValue, let seq = event["seq"]?.intValue,
+    static func observe(event message: MQTTMessage, state: Locked<State>, world: StressWorld, follower: RoomTopicFollower) {
+        guard message.topic.hasSuffix("/messages") || message.topic.hasPrefix("chat/room/"),
+              let event = try? JSONParser.parse(message.payload), let roomId = event["room_id"]?.stringValue
+        else { return }
+        if event["type"]?.stringValue == "room_topic", let topic = event["events_topic"]?.stringValue {
+            return follower.follow(roomId, topic: topic)
+        }
+        guard let seq = event["seq"]?.intValue,
               let messageId = event["id"]?.stringValue, ["text", "image", "file", "system"].contains(event["type"]?.stringValue)
         else { return }
         state.withLock { state in

@@ -20,6 +20,9 @@ final class StressWorld: Sendable {
         var outcomes: [String: Int] = [:]
         /// Violations seen during the run (bad history order, internal errors).
         var violations: [String] = []
+        /// The engine named room topics (`--fanout room-topic`): a member hears a room only once it has
+        /// subscribed, so what went out before then it finds in history.
+        var roomTopics = false
     }
 
     let state = Mutex(State())
@@ -50,6 +53,10 @@ final class StressWorld: Sendable {
 
     func count(_ op: StressOp, _ status: String) {
         state.withLock { $0.outcomes["\(op.rawValue) → \(status)", default: 0] += 1 }
+    }
+
+    func usesRoomTopics() {
+        state.withLock { $0.roomTopics = true }
     }
 
     func violation(_ text: String) {
