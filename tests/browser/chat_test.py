@@ -483,6 +483,8 @@ def main():
         alice.find_element(By.CSS_SELECTOR, "#my-status option[value=online]").click()
         act_on_message(alice, "Hey from Carol over MQTT", "button.reply")
         wait(alice, "the thread", lambda d: has_text(d, "Welcome, Carol!", pane="thread-messages"))
+        # Typing lapses after 10 s on a slow run: Bob types on (a space, then it is taken back).
+        bob.find_element(By.ID, "composer-input").send_keys(" ", Keys.BACKSPACE)
         wait(alice, "Bob typing", lambda d: "Bob is typing" in d.find_element(By.ID, "typing").text)
         ActionChains(alice).move_to_element(message_node(alice, "Are you there, Alice?")).perform()
         for driver in (alice, bob):
