@@ -55,10 +55,12 @@ def browser(width, height):
         options.add_argument(argument)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
-    if width < 500:
-        # Headless windows are at least 500 px wide: a phone's viewport is emulated (touch included).
-        driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
-                               {"width": width, "height": height, "deviceScaleFactor": 2, "mobile": True})
+    # The viewport is set exactly (a headless window is at least 500 px wide and loses some height to its
+    # frame); a phone is emulated with touch.
+    phone = width < 500
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone})
+    if phone:
         driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
     driver.set_page_load_timeout(WAIT)
     driver.console = []  # every console entry seen so far (get_log drains Chromium's buffer)
@@ -486,7 +488,9 @@ def main():
         # Typing lapses after 10 s on a slow run: Bob types on (a space, then it is taken back).
         bob.find_element(By.ID, "composer-input").send_keys(" ", Keys.BACKSPACE)
         wait(alice, "Bob typing", lambda d: "Bob is typing" in d.find_element(By.ID, "typing").text)
-        ActionChains(alice).move_to_element(message_node(alice, "Are you there, Alice?")).perform()
+        js(alice, "const jump = document.getElementById('jump-latest'); if (!jump.hidden) jump.click()")
+        wait(alice, "the newest message in view", newest_in_view)
+        ActionChains(alice).move_to_element(message_node(alice, "Carol again, below the fold")).perform()
         for driver in (alice, bob):
             js(driver, "document.getElementById('toasts').replaceChildren()")
         time.sleep(0.3)
