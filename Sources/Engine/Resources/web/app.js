@@ -429,17 +429,22 @@ function updateTitle() {
 function renderRooms() {
   const rooms = [...state.rooms.values()].filter((r) => r.is_member)
     .sort((a, b) => ((a.type === "direct") - (b.type === "direct")) || roomTitle(a).localeCompare(roomTitle(b)));
-  $("#room-list").replaceChildren(...rooms.map((room) => {
+  renderList($("#room-list"), rooms.map((room) => {
     const unread = room.unread > 0 && room.id !== state.currentRoomId ? room.unread : 0;
+    const current = room.id === state.currentRoomId;
     const label = `${roomTitle(room)}${room.type === "private" ? ", private" : room.type === "direct" ? ", direct message" : ""}`
       + (unread ? `, ${unread} unread` : "");
-    return el("li", {},
-      el("button", {
-        type: "button", class: `room${unread ? " has-unread" : ""}`, dataset: { roomId: room.id },
-        "aria-current": room.id === state.currentRoomId ? "true" : null, "aria-label": label,
-        onclick: () => openRoom(room.id),
-      }, roomIcon(room), el("span", { class: "room-label", text: roomTitle(room) }),
-      unread ? el("span", { class: "badge unread", "aria-hidden": "true", text: String(unread) }) : null));
+    return {
+      key: room.id,
+      sig: JSON.stringify([label, unread, current, room.type]),
+      build: () => el("li", {},
+        el("button", {
+          type: "button", class: `room${unread ? " has-unread" : ""}`, dataset: { roomId: room.id },
+          "aria-current": current ? "true" : null, "aria-label": label,
+          onclick: () => openRoom(room.id),
+        }, roomIcon(room), el("span", { class: "room-label", text: roomTitle(room) }),
+        unread ? el("span", { class: "badge unread", "aria-hidden": "true", text: String(unread) }) : null)),
+    };
   }));
   $("#no-rooms").hidden = rooms.length > 0;
   renderPublicRooms();
@@ -489,8 +494,10 @@ function statusOf(userId, fallback = "offline") {
 }
 
 /** Puts `items` ({ key, sig, build }) into `container` in order, keeping nodes whose signature did not
- *  change (so focus, a loaded image and an open picker survive events that touch other messages). */
+ *  change (so focus, a loaded image and an open picker survive events that touch other items). When a
+ *  changed item held the keyboard focus, the control at the same place in its new node gets it. */
 const signatures = new WeakMap();
+const FOCUSABLE = "button, a[href], input, textarea, select, [tabindex]";
 function renderList(container, items) {
   const old = new Map([...container.children].map((node) => [node.dataset.key, node]));
   let previous = null;
@@ -500,7 +507,11 @@ function renderList(container, items) {
       const fresh = item.build();
       fresh.dataset.key = item.key;
       signatures.set(fresh, item.sig);
-      if (node) node.replaceWith(fresh);
+      if (node) {
+        const focused = node.contains(document.activeElement) ? [...node.querySelectorAll(FOCUSABLE)].indexOf(document.activeElement) : -1;
+        node.replaceWith(fresh);
+        if (focused >= 0) (fresh.querySelectorAll(FOCUSABLE)[focused] || fresh.querySelector(FOCUSABLE))?.focus({ preventScroll: true });
+      }
       node = fresh;
     }
     old.delete(item.key);
