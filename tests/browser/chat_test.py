@@ -500,6 +500,17 @@ def main():
         print(f"screenshots: {SCREENSHOT}, {SCREENSHOT_NARROW}")
         axe_check(alice, "Alice's page (desktop, room and thread open)")
         axe_check(bob, "Bob's page (phone)")
+        # The keyboard reaches a message's actions (hidden until focused): Shift+Tab back from the composer.
+        alice.find_element(By.ID, "composer-input").click()
+        reached = None
+        for _ in range(6):
+            ActionChains(alice).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+            reached = js(alice, """const node = document.activeElement, actions = node.closest('.actions');
+                return actions && getComputedStyle(actions).opacity === '1' ? node.getAttribute('aria-label') : null;""")
+            if reached:
+                break
+        assert reached, "Shift+Tab from the composer never reached a message's actions"
+        print(f"keyboard: Shift+Tab from the composer reaches the last message's {reached!r}")
         for driver, name in ((alice, "Alice"), (bob, "Bob")):
             found = errors(console(driver))
             assert not found, f"console errors in {name}'s page: {found}"
