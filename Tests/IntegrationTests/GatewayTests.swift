@@ -65,10 +65,23 @@ struct GatewayTests {
             #expect(forged.failure is WebSocketClientError)
             #expect(try await http.get("/ws?token=nonsense").status == 401)
             #expect(try await http.get("/ws").status == 401)
+            // An upgrade request with a bad token is refused with 401 too (not the framework's empty 400),
+            // whether the token is in the URL or in the subprotocol header.
+            let upgrade = ["Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                           "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ=="]
+            let refused = try await http.get("/ws?token=nonsense", headers: upgrade)
+            #expect(refused.status == 401)
+            #expect(refused.body.contains("valid token"))
+            #expect(try await http.get("/ws", headers: upgrade + ["Sec-WebSocket-Protocol: chat-engine, bearer.nonsense"]).status == 401)
 
             let carol = try await WebUser(port: http.port, userId: "carol")
             defer { carol.stop() }
             #expect(try await http.get("/ws?token=\(carol.token)").status == 426)
+            #expect(try await http.get("/ws", headers: ["Authorization: Bearer \(carol.token)"]).status == 426)
+            // A browser keeps the token out of the URL: it offers `chat-engine, bearer.<token>` as subprotocols.
+            let erin = try await WebUser(port: http.port, userId: "erin", viaSubprotocol: true)
+            defer { erin.stop() }
+            _ = try await erin.waitFor("session over the subprotocol") { topic, _ in topic == "chat/user/erin/session" }
             _ = try await carol.waitFor("session") { topic, _ in topic.hasSuffix("/session") }
             // Topics a client may not use are answered with an error frame, like any refused request.
             #expect(try await carol.request("chat/user/alice/messages").errorCode == "forbidden")
@@ -155,12 +168,16 @@ struct GatewayTests {
             defer { first.stop() }
             let second = try await connect("alice")
             defer { second.stop() }
-            // A third socket of alice's is not upgraded; a plain request says why.
+            // A third socket of alice's is not upgraded; the refused upgrade, and a plain request, say why.
             let third = try await WebUser(port: http.port, userId: "alice")
             defer { third.stop() }
             try await third.waitUntil("the refused upgrade") { third.isFinished }
             #expect(third.failure is WebSocketClientError)
             #expect(try await http.get("/ws?token=\(try token("alice"))").status == 429)
+            #expect(try await http.get("/ws?token=\(try token("alice"))", headers: [
+                "Connection: Upgrade", "Upgrade: websocket", "Sec-WebSocket-Version: 13",
+                "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==",
+            ]).status == 429)
             #expect(gateway.openSockets == 2)
 
             let bob = try await connect("bob")
@@ -233,7 +250,8 @@ final class WebUser: Sendable {
 
     /// Connects (in the background) as `userId`; with `reads: false` it never reads a frame.
     init(
-        port: Int, userId: String, name: String? = nil, secret: String = EngineHarness.secret, reads: Bool = true
+        port: Int, userId: String, name: String? = nil, secret: String = EngineHarness.secret, reads: Bool = true,
+        viaSubprotocol: Bool = false
     ) async throws {
         self.userId = userId
         token = try TokenSigner(secret: secret).sign(
@@ -242,11 +260,12 @@ final class WebUser: Sendable {
         self.outgoing = outgoing
         var logger = Logger(label: "web-user")
         logger.logLevel = .warning
-        let url = "ws://127.0.0.1:\(port)/ws?token=\(token)"
+        let url = viaSubprotocol ? "ws://127.0.0.1:\(port)/ws" : "ws://127.0.0.1:\(port)/ws?token=\(token)"
+        let headers: HTTPFields = viaSubprotocol ? [.secWebSocketProtocol: "chat-engine, bearer.\(token)"] : [:]
         let state = self.state
         task = Task {
             let client = WebSocketClient(
-                url: url, configuration: .init(maxFrameSize: 8 << 20), logger: logger
+                url: url, configuration: .init(maxFrameSize: 8 << 20, additionalHeaders: headers), logger: logger
             ) { inbound, outbound, _ in
                 try await withThrowingTaskGroup(of: Void.self) { group in
                     group.addTask {

@@ -100,17 +100,18 @@ struct HTTPProbe: Sendable {
         let body: String
     }
 
-    /// `GET path`, reading until the server closes the connection.
-    func get(_ path: String) async throws -> Reply {
-        try await offCooperativePool { try getBlocking(path) }
+    /// `GET path` with extra header lines (`Name: value`), reading until the server closes the connection.
+    func get(_ path: String, headers: [String] = []) async throws -> Reply {
+        try await offCooperativePool { try getBlocking(path, headers: headers) }
     }
 
-    func getBlocking(_ path: String) throws -> Reply {
+    func getBlocking(_ path: String, headers: [String] = []) throws -> Reply {
         guard let fd = LoopbackSocket.connect(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
         defer { close(fd) }
         var timeout = timeval(tv_sec: 15, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\r\n".utf8)
+        let extra = headers.map { $0 + "\r\n" }.joined()
+        let request = Array("GET \(path) HTTP/1.1\r\nHost: 127.0.0.1:\(port)\r\nConnection: close\r\n\(extra)\r\n".utf8)
         guard request.withUnsafeBytes({ send(fd, $0.baseAddress, $0.count, 0) }) == request.count else {
             throw TestFailure("send failed")
         }

@@ -1,25 +1,37 @@
 """Browser test of the web client (run by scripts/browser-test, which starts the broker and the engine).
 
-Alice (headless Chromium, desktop size) and Bob (headless Chromium, phone size) sign in with tokens on
-the page; Carol speaks MQTT through mosquitto_pub/mosquitto_sub. They chat in one room; the test checks
-each browser's DOM and Carol's inbox, exercises typing, reactions, an edit, a thread reply and an error
-toast, and saves a screenshot of Alice's page.
+Alice (headless Chromium, desktop size) and Bob (headless Chromium, 390x844 phone size) sign in on the
+page; Carol speaks MQTT through mosquitto_pub/mosquitto_sub. They chat in one room; the test checks each
+browser's DOM and Carol's inbox: grouping, an @mention and a link, reactions (long press on the phone),
+an edit, a thread, a picture whose loading keeps the newest message in view (desktop and phone, also
+after a reload that reopens the remembered room), the "New messages" divider and the unread count in
+the title, typing and presence, a reconnect across an engine restart (composer text and open thread
+kept), a confirmed leave without an error, and distinct messages for a refused token and a server that
+is down. The console must stay free of errors (outside the deliberate outage) and never show a token;
+axe-core finds no serious or critical violation. It saves a desktop and a phone screenshot and measures
+the first load on a throttled phone profile.
 
-Environment: CHAT_BASE_URL, CHAT_MQTT_PORT, CHAT_{ALICE,BOB,CAROL}_TOKEN, CHAT_SCREENSHOT.
+Environment: CHAT_BASE_URL, CHAT_MQTT_PORT, CHAT_{ALICE,BOB,CAROL}_TOKEN, CHAT_SCREENSHOT,
+CHAT_SCREENSHOT_NARROW, CHAT_ENGINE_COMMAND (JSON argv), CHAT_ENGINE_PIDFILE, CHAT_ENGINE_LOG.
 """
 
+import base64
+import hashlib
+import hmac
 import json
 import os
+import signal
+import struct
 import subprocess
 import sys
 import tempfile
 import time
 import zlib
-import struct
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
@@ -28,6 +40,10 @@ BASE = os.environ["CHAT_BASE_URL"]
 MQTT_PORT = os.environ["CHAT_MQTT_PORT"]
 TOKENS = {name: os.environ[f"CHAT_{name.upper()}_TOKEN"] for name in ("alice", "bob", "carol")}
 SCREENSHOT = os.environ.get("CHAT_SCREENSHOT", "docs/web-client.png")
+SCREENSHOT_NARROW = os.environ.get("CHAT_SCREENSHOT_NARROW", "docs/web-client-phone.png")
+ENGINE_COMMAND = json.loads(os.environ["CHAT_ENGINE_COMMAND"])
+ENGINE_PIDFILE = os.environ["CHAT_ENGINE_PIDFILE"]
+ENGINE_LOG = os.environ["CHAT_ENGINE_LOG"]
 WAIT = 15
 
 
@@ -35,62 +51,142 @@ def browser(width, height):
     options = webdriver.ChromeOptions()
     options.binary_location = "/usr/bin/chromium"
     for argument in ("--headless=new", "--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
-                     f"--window-size={width},{height}", "--lang=en-US"):
+                     f"--window-size={width},{height}", "--lang=en-US", "--force-prefers-reduced-motion"):
         options.add_argument(argument)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
     driver = webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+    # The viewport is set exactly (a headless window is at least 500 px wide and loses some height to its
+    # frame); a phone is emulated with touch.
+    phone = width < 500
+    driver.execute_cdp_cmd("Emulation.setDeviceMetricsOverride",
+                           {"width": width, "height": height, "deviceScaleFactor": 2 if phone else 1, "mobile": phone})
+    if phone:
+        driver.execute_cdp_cmd("Emulation.setTouchEmulationEnabled", {"enabled": True, "maxTouchPoints": 5})
     driver.set_page_load_timeout(WAIT)
+    driver.console = []  # every console entry seen so far (get_log drains Chromium's buffer)
     return driver
 
 
+def console(driver):
+    """New console entries since the last call (also kept in driver.console)."""
+    entries = driver.get_log("browser")
+    driver.console.extend(entries)
+    return entries
+
+
+def errors(entries):
+    return [entry["message"] for entry in entries if entry["level"] == "SEVERE"]
+
+
 def wait(driver, what, condition, timeout=WAIT):
-    # The page re-renders a list on every event, so an element found a moment ago can be gone: a stale
-    # read is retried, not taken for a failure.
+    # The page re-renders lists on events, so an element found a moment ago can be gone: a stale read
+    # is retried, not taken for a failure.
     try:
         return WebDriverWait(driver, timeout, poll_frequency=0.1,
                              ignored_exceptions=(NoSuchElementException, StaleElementReferenceException)
                              ).until(lambda d: condition(d))
     except Exception as error:
-        logs = "\n".join(entry["message"] for entry in driver.get_log("browser")) if hasattr(driver, "get_log") else ""
-        reason = "timed out" if isinstance(error, TimeoutException) else f"{type(error).__name__}"
+        logs = "\n".join(entry["message"] for entry in console(driver))
+        reason = "timed out" if isinstance(error, TimeoutException) else f"{type(error).__name__}: {error}"
         raise AssertionError(f"{reason} waiting for {what}\nbrowser log:\n{logs}") from None
 
 
-def sign_in(driver, token):
+def js(driver, script, *args):
+    return driver.execute_script(script, *args)
+
+
+def visible(driver, element_id):
+    return js(driver, "const n = document.getElementById(arguments[0]); return !!n && n.checkVisibility({visibilityProperty: true})", element_id)
+
+
+def sign_in_with_form(driver, token):
     driver.get(BASE + "/")
     field = wait(driver, "the sign-in form", lambda d: d.find_element(By.ID, "token-input"))
     field.send_keys(token)
     driver.find_element(By.ID, "sign-in").click()
-    wait(driver, "the chat view", lambda d: d.find_element(By.ID, "chat-view").is_displayed())
-    wait(driver, "the open connection", lambda d: "open" in d.find_element(By.ID, "connection").get_attribute("class"))
+    wait(driver, "the chat view", lambda d: visible(d, "chat-view"))
+
+
+def click(driver, css, what):
+    """Clicks the element `css`, finding it again if a re-render replaced it in between."""
+    wait(driver, what, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
 
 
 def message_texts(driver, pane="messages"):
     # One script call reads the whole list, so a re-render between reads cannot leave a stale element.
-    return driver.execute_script(
-        "return [...document.querySelectorAll(arguments[0])].map((node) => node.innerText)", f"#{pane} .message .content")
+    return js(driver, "return [...document.querySelectorAll(arguments[0])].map((node) => node.innerText)",
+              f"#{pane} .message .content")
 
 
 def has_text(driver, text, pane="messages"):
     return any(text in content for content in message_texts(driver, pane))
 
 
-def click_in_message(driver, text, *selectors):
-    """Clicks the buttons `selectors` of the timeline message containing `text`, one after another; a
-    re-render in between makes the whole sequence start again on the new element."""
+def message_node(driver, text):
+    return next((node for node in driver.find_elements(By.CSS_SELECTOR, "#messages .message:not(.system)")
+                 if text in node.text), None)
+
+
+def act_on_message(driver, text, *selectors, long_press=False):
+    """Opens the actions of the message containing `text` (hover on desktop; a long press, which
+    Chromium reports as contextmenu, on the phone) and clicks `selectors` in turn."""
     def attempt(d):
-        node = next((node for node in d.find_elements(By.CSS_SELECTOR, "#messages .message")
-                     if text in node.find_element(By.CSS_SELECTOR, ".content").text), None)
+        node = message_node(d, text)
         if node is None:
             return False
+        js(d, "arguments[0].scrollIntoView({block: 'center'})", node)
+        if long_press:
+            ActionChains(d).context_click(node).perform()
+        else:
+            ActionChains(d).move_to_element(node).perform()
         for selector in selectors:
-            node.find_element(By.CSS_SELECTOR, selector).click()
+            message_node(d, text).find_element(By.CSS_SELECTOR, selector).click()  # found again: a click may re-render
         return True
     wait(driver, f"{' then '.join(selectors)} on the message {text!r}", attempt)
 
 
-def tiny_png(path, width=48, height=32):
-    """A small gradient PNG, written without any imaging library."""
-    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (37 + x * 4, 99 + y * 3, 235, 255)) for y in range(height))
+def open_add_room(driver, phone=False):
+    if phone:
+        driver.find_element(By.ID, "toggle-sidebar").click()
+        wait(driver, "the sidebar", lambda d: visible(d, "open-add-room"))
+        time.sleep(0.2)  # the slide-in transition
+    driver.find_element(By.ID, "open-add-room").click()
+    wait(driver, "the + dialog", lambda d: d.find_element(By.ID, "add-room-dialog").is_displayed())
+
+
+def newest_in_view(driver):
+    """True once every image has loaded and the last timeline item's bottom is inside the scroll area."""
+    return js(driver, """
+        const scroller = document.getElementById('messages-scroll');
+        const items = document.querySelectorAll('#messages > li');
+        const images = [...document.querySelectorAll('#messages img')];
+        if (items.length === 0 || images.length === 0 || !images.every((i) => i.complete && i.naturalWidth > 0)) return false;
+        const box = scroller.getBoundingClientRect(), last = items[items.length - 1].getBoundingClientRect();
+        return scroller.scrollHeight > scroller.clientHeight && last.bottom <= box.bottom + 1 && last.bottom > box.top;""")
+
+
+def scroll_state(driver):
+    return js(driver, """
+        const scroller = document.getElementById('messages-scroll');
+        const items = document.querySelectorAll('#messages > li');
+        const box = scroller.getBoundingClientRect(), last = items.length ? items[items.length - 1].getBoundingClientRect() : null;
+        return {items: items.length, images: [...document.querySelectorAll('#messages img')].map((i) => [i.complete, i.naturalWidth, i.src.slice(0, 12)]),
+                scrollTop: scroller.scrollTop, scrollHeight: scroller.scrollHeight, clientHeight: scroller.clientHeight,
+                boxTop: box.top, boxBottom: box.bottom, lastBottom: last && last.bottom};""")
+
+
+def check_newest_in_view(driver, where):
+    try:
+        wait(driver, f"the newest message in view after the images loaded ({where})", newest_in_view)
+    except AssertionError as error:
+        raise AssertionError(f"{error}\nscroll state: {scroll_state(driver)}") from None
+    time.sleep(0.4)  # and it stays there
+    assert newest_in_view(driver), f"the newest message left the view ({where})"
+
+
+def picture(path, width=320, height=240):
+    """A gradient PNG, written without any imaging library."""
+    rows = b"".join(b"\x00" + bytes(v for x in range(width) for v in (37 + x % 200, 99 + y % 150, 235, 255)) for y in range(height))
     def chunk(kind, data):
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
     with open(path, "wb") as file:
@@ -98,9 +194,19 @@ def tiny_png(path, width=48, height=32):
                    + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
 
 
-def mqtt_publish(topic, payload):
-    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", MQTT_PORT, "-q", "1", "-t", topic, "-m", json.dumps(payload)],
-                   check=True, timeout=10)
+def forged_token(user):
+    """A well-formed HS256 token signed with the wrong secret."""
+    encode = lambda data: base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+    head = encode(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    body = encode(json.dumps({"sub": user, "exp": int(time.time()) + 3600}).encode())
+    signature = encode(hmac.new(b"not-the-secret-0123456789abcdefgh", f"{head}.{body}".encode(), hashlib.sha256).digest())
+    return f"{head}.{body}.{signature}"
+
+
+def mqtt_publish(topic, *payloads):
+    """One mosquitto_pub for all payloads (one message per line)."""
+    subprocess.run(["mosquitto_pub", "-h", "127.0.0.1", "-p", MQTT_PORT, "-q", "1", "-t", topic, "-l"],
+                   input="\n".join(json.dumps(p) for p in payloads) + "\n", text=True, check=True, timeout=10)
 
 
 class CarolInbox:
@@ -136,35 +242,134 @@ class CarolInbox:
         self.process.wait(timeout=5)
 
 
+class Engine:
+    """The engine scripts/browser-test started: killed with SIGKILL and started again on the same data."""
+
+    @staticmethod
+    def kill():
+        with open(ENGINE_PIDFILE) as file:
+            pid = int(file.read())
+        os.kill(pid, signal.SIGKILL)
+        for _ in range(100):
+            try:
+                os.kill(pid, 0)
+            except ProcessLookupError:
+                return
+            try:
+                os.waitpid(pid, os.WNOHANG)
+            except ChildProcessError:
+                pass
+            time.sleep(0.05)
+
+    @staticmethod
+    def start():
+        with open(ENGINE_LOG, "a") as log:
+            log.write("\n--- restarted by the test ---\n")
+            offset = log.tell()
+            process = subprocess.Popen(ENGINE_COMMAND, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+        with open(ENGINE_PIDFILE, "w") as file:
+            file.write(str(process.pid))
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with open(ENGINE_LOG) as log:
+                log.seek(offset)
+                if "ready" in log.read():
+                    return
+            time.sleep(0.1)
+        raise AssertionError("the engine did not start again")
+
+
+def axe_check(driver, where):
+    from axe_selenium_python import Axe
+    axe = Axe(driver)
+    axe.inject()
+    results = axe.run()
+    bad = [v for v in results["violations"] if v["impact"] in ("serious", "critical")]
+    summary = "; ".join(f"{v['id']} ({v['impact']}): " + ", ".join(f"{n['target']}: {n.get('failureSummary', '')}" for n in v["nodes"])
+                        for v in bad)
+    assert not bad, f"axe found serious or critical violations on {where}: {summary}"
+    minor = sorted({f"{v['id']} ({v['impact']})" for v in results["violations"]})
+    print(f"axe on {where}: no serious or critical violation ({len(results['passes'])} rules pass; minor: {', '.join(minor) or 'none'})")
+
+
+def measure_phone_load(token):
+    """First load on a phone profile: 390x844, CPU 4x slower, 150 ms latency, 1.6 Mbit/s down."""
+    driver = browser(390, 844)
+    try:
+        driver.execute_cdp_cmd("Network.enable", {})
+        driver.execute_cdp_cmd("Network.setCacheDisabled", {"cacheDisabled": True})
+        driver.execute_cdp_cmd("Network.emulateNetworkConditions", {
+            "offline": False, "latency": 150, "downloadThroughput": 1.6e6 / 8, "uploadThroughput": 750e3 / 8})
+        driver.execute_cdp_cmd("Emulation.setCPUThrottlingRate", {"rate": 4})
+        driver.get(f"{BASE}/#token={token}")
+        wait(driver, "the phone page to be interactive", lambda d: js(d, "return performance.getEntriesByName('chat-interactive').length > 0"), timeout=30)
+        timing = js(driver, """
+            const nav = performance.getEntriesByType('navigation')[0];
+            const resources = performance.getEntriesByType('resource').filter((r) => !r.name.includes('/ws'));
+            const paint = performance.getEntriesByName('first-contentful-paint')[0];
+            return {
+              files: 1 + resources.length,
+              transfer: nav.transferSize + resources.reduce((sum, r) => sum + r.transferSize, 0),
+              body: nav.encodedBodySize + resources.reduce((sum, r) => sum + r.encodedBodySize, 0),
+              fcp: paint ? paint.startTime : null,
+              domInteractive: nav.domInteractive,
+              load: nav.loadEventEnd,
+              interactive: performance.getEntriesByName('chat-interactive')[0].startTime,
+            };""")
+        print("phone profile (390x844, CPU x4, 150 ms, 1.6 Mbit/s): "
+              f"{timing['files']} files, {timing['transfer'] / 1024:.1f} KiB transferred ({timing['body'] / 1024:.1f} KiB of bodies); "
+              f"first contentful paint {timing['fcp']:.0f} ms, DOM interactive {timing['domInteractive']:.0f} ms, "
+              f"load {timing['load']:.0f} ms, chat interactive (rooms listed, room shown) {timing['interactive']:.0f} ms")
+        assert timing["transfer"] < 200 * 1024, f"the first load grew to {timing['transfer']} bytes"
+    finally:
+        driver.quit()
+
+
 def main():
     started = time.time()
     carol = CarolInbox()
     alice = browser(1280, 800)
-    bob = browser(390, 844)  # a phone: the room list slides in from the ☰ button
+    bob = browser(390, 844)  # a phone: the room list slides in from the menu button
     try:
-        sign_in(alice, TOKENS["alice"])
-        sign_in(bob, TOKENS["bob"])
+        # Alice signs in with the form, Bob with a #token= link; the fragment leaves the address bar.
+        sign_in_with_form(alice, TOKENS["alice"])
+        bob.get(f"{BASE}/#token={TOKENS['bob']}")
+        wait(bob, "Bob's chat view", lambda d: visible(d, "chat-view"))
+        assert "token" not in bob.current_url, bob.current_url
+        wait(alice, "Alice's display name", lambda d: d.find_element(By.ID, "me-name").text == "Alice")
 
-        # Alice creates the room; its id shows in the room header.
+        # Alice creates a private room (the box is unticked afterwards), then the public room "lobby".
+        open_add_room(alice)
+        alice.find_element(By.ID, "new-room-name").send_keys("secret")
+        alice.find_element(By.ID, "new-room-private").click()
+        alice.find_element(By.ID, "create-room").click()
+        wait(alice, "the private room", lambda d: "secret" in d.find_element(By.ID, "room-name").text)
+        open_add_room(alice)
+        assert not alice.find_element(By.ID, "new-room-private").is_selected(), "the private box stayed ticked"
         alice.find_element(By.ID, "new-room-name").send_keys("lobby")
         alice.find_element(By.ID, "create-room").click()
-        room_id = wait(alice, "the new room", lambda d: d.find_element(By.ID, "room-id").text.strip() or None)
+        wait(alice, "the lobby", lambda d: "lobby" in d.find_element(By.ID, "room-name").text)
+        room_id = js(alice, "return document.getElementById('room-view').dataset.roomId")
+        assert room_id not in alice.find_element(By.ID, "room-view").text, "the room id is shown as text"
         print(f"room {room_id}")
 
-        # Bob joins on his phone through the sidebar; Carol joins over MQTT and says she is online.
-        bob.find_element(By.ID, "toggle-sidebar").click()
-        wait(bob, "the sidebar", lambda d: d.find_element(By.ID, "join-room-id").is_displayed())
-        time.sleep(0.3)  # the slide-in transition
-        bob.find_element(By.ID, "join-room-id").send_keys(room_id)
-        bob.find_element(By.ID, "join-room").click()
-        wait(bob, "the joined room", lambda d: d.find_element(By.ID, "room-id").text == room_id)
+        # Bob joins on his phone from the public rooms of the + dialog; Carol joins over MQTT.
+        open_add_room(bob, phone=True)
+        wait(bob, "the lobby in the public rooms", lambda d: d.find_element(By.CSS_SELECTOR, '#public-rooms button[aria-label="Join lobby"]')).click()
+        wait(bob, "the joined room", lambda d: js(d, "return document.getElementById('room-view').dataset.roomId") == room_id
+             and visible(d, "room-view"))
         mqtt_publish(f"chat/rooms/join/{room_id}", {"token": TOKENS["carol"], "request_id": "c-join"})
         carol.wait_for("her join reply", lambda t, v: v.get("request_id") == "c-join" and v.get("status") == "joined")
         mqtt_publish("chat/presence/online", {"token": TOKENS["carol"], "request_id": "c-online"})
 
-        # All three speak.
+        # All three speak; Alice's two messages in a row form one group (one avatar, one name).
         alice.find_element(By.ID, "composer-input").send_keys("Hello from Alice in Chromium", Keys.ENTER)
-        wait(bob, "Alice's message", lambda d: has_text(d, "Hello from Alice in Chromium"))
+        wait(alice, "her own message", lambda d: has_text(d, "Hello from Alice in Chromium"))
+        alice.find_element(By.ID, "composer-input").send_keys("Second line from Alice", Keys.ENTER)
+        wait(bob, "Alice's messages", lambda d: has_text(d, "Second line from Alice"))
+        grouped = js(alice, """const nodes = [...document.querySelectorAll('#messages .message:not(.system)')];
+            return nodes.map((n) => [n.classList.contains('first'), !!n.querySelector('.avatar')]);""")
+        assert grouped == [[True, True], [False, False]], f"consecutive messages not grouped: {grouped}"
         bob.find_element(By.ID, "composer-input").send_keys("Hi from Bob on a phone", Keys.ENTER)
         wait(alice, "Bob's message", lambda d: has_text(d, "Hi from Bob on a phone"))
         mqtt_publish(f"chat/message/{room_id}", {"token": TOKENS["carol"], "request_id": "c-1", "content": "Hey from Carol over MQTT"})
@@ -172,68 +377,216 @@ def main():
             wait(driver, f"Carol's message in {name}'s page", lambda d: has_text(d, "Hey from Carol over MQTT"))
         for text in ("Hello from Alice in Chromium", "Hi from Bob on a phone"):
             carol.wait_for(text, lambda t, v, text=text: t.endswith("/messages") and v.get("content") == text)
-
-        # Same order everywhere: the DOM lists the room in seq order.
         for driver in (alice, bob):
-            seqs = [int(seq) for seq in driver.execute_script(
-                "return [...document.querySelectorAll('#messages .message')].map((node) => node.dataset.seq)")]
+            seqs = [int(seq) for seq in js(driver, "return [...document.querySelectorAll('#messages .message')].map((n) => n.dataset.seq)")]
             assert seqs == sorted(seqs), f"messages out of order: {seqs}"
-        texts = [t for t in message_texts(alice) if "from" in t]
+        texts = [t for t in message_texts(alice) if " from " in t and not t.startswith("Second")]
         assert texts == ["Hello from Alice in Chromium", "Hi from Bob on a phone", "Hey from Carol over MQTT"], texts
 
-        # Bob reacts to Alice's message; Alice sees the reaction, Carol gets the event.
-        click_in_message(bob, "Hello from Alice in Chromium", "button.react", ".picker button")
-        wait(alice, "Bob's reaction", lambda d: any("👍 1" in r.text for r in d.find_elements(By.CSS_SELECTOR, ".reaction")))
+        # An @mention of Alice with a link: highlighted for her, a safe link for both; markup stays text.
+        bob.find_element(By.ID, "composer-input").send_keys("@alice the notes are at https://example.com/notes?id=7.", Keys.ENTER)
+        mqtt_publish(f"chat/message/{room_id}", {"token": TOKENS["carol"], "content": "<img src=x onerror=alert(1)> is text"})
+        wait(alice, "the highlighted mention", lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .message.mentions-me .mention.me"))
+        link = alice.find_element(By.CSS_SELECTOR, "#messages .message.mentions-me a")
+        assert link.get_attribute("href") == "https://example.com/notes?id=7", link.get_attribute("href")
+        assert "noopener" in link.get_attribute("rel") and link.get_attribute("target") == "_blank"
+        wait(bob, "Bob's own mention, not highlighted for him",
+             lambda d: d.find_elements(By.CSS_SELECTOR, "#messages .message .mention") and not d.find_elements(By.CSS_SELECTOR, ".mentions-me"))
+        wait(alice, "markup shown as text", lambda d: has_text(d, "<img src=x onerror=alert(1)> is text"))
+        assert not alice.find_elements(By.CSS_SELECTOR, "#messages .content img"), "message text became markup"
+
+        # Bob reacts with a long press on his phone; Alice sees the reaction, named by display name.
+        act_on_message(bob, "Hello from Alice in Chromium", "button.react", ".picker button", long_press=True)
+        reaction = wait(alice, "Bob's reaction", lambda d: next((r for r in d.find_elements(By.CSS_SELECTOR, ".reaction") if "👍 1" in r.text), None))
+        assert "Bob" in reaction.get_attribute("title"), reaction.get_attribute("title")
         carol.wait_for("the reaction", lambda t, v: v.get("type") == "reaction_added" and v.get("user_id") == "bob")
 
-        # Alice edits her message.
-        click_in_message(alice, "Hello from Alice in Chromium", "button.edit")
+        # Alice edits her message from the hover actions.
+        act_on_message(alice, "Hello from Alice in Chromium", "button.edit")
         composer = alice.find_element(By.ID, "composer-input")
         composer.clear()
         composer.send_keys("Hello from Alice in Chromium (edited)", Keys.ENTER)
         wait(bob, "the edit", lambda d: has_text(d, "Hello from Alice in Chromium (edited)"))
 
         # Alice replies to Carol in a thread; Carol gets the reply, Alice's timeline shows "1 reply".
-        click_in_message(alice, "Hey from Carol over MQTT", "button.reply")
-        wait(alice, "the thread pane", lambda d: d.find_element(By.ID, "thread-pane").is_displayed())
+        act_on_message(alice, "Hey from Carol over MQTT", "button.reply")
+        wait(alice, "the thread pane", lambda d: visible(d, "thread-pane"))
         alice.find_element(By.ID, "thread-input").send_keys("Welcome, Carol!", Keys.ENTER)
         wait(alice, "the thread reply", lambda d: has_text(d, "Welcome, Carol!", pane="thread-messages"))
         carol.wait_for("the thread reply", lambda t, v: v.get("content") == "Welcome, Carol!" and v.get("thread_id"))
         wait(alice, "the reply count", lambda d: "1 reply" in d.find_element(By.ID, "messages").text)
+        alice.find_element(By.ID, "close-thread").click()
 
-        # Bob uploads a picture (chunked upload, then share); Alice's page downloads and shows it.
-        picture = os.path.join(tempfile.mkdtemp(), "gradient.png")
-        tiny_png(picture)
-        bob.find_element(By.ID, "file-input").send_keys(picture)
-        wait(alice, "the shared picture", lambda d: any(
-            img.get_attribute("src") and img.get_attribute("src").startswith("blob:") and d.execute_script(
-                "return arguments[0].complete && arguments[0].naturalWidth", img) == 48
-            for img in d.find_elements(By.CSS_SELECTOR, "#messages .message .file img")))
+        # Enough messages to scroll, then Bob's picture: the newest message stays in view while it loads,
+        # on the desktop and on the phone, and again after a reload (which reopens the remembered room).
+        mqtt_publish(f"chat/message/{room_id}", *({"token": TOKENS["carol"], "content": f"Carol's line {i} of a long story"} for i in range(1, 16)))
+        wait(alice, "Carol's long story", lambda d: has_text(d, "Carol's line 15 of a long story"))
+        wait(bob, "Carol's long story", lambda d: has_text(d, "Carol's line 15 of a long story"))
+        path = os.path.join(tempfile.mkdtemp(), "gradient.png")
+        picture(path)
+        bob.find_element(By.ID, "file-input").send_keys(path)
         carol.wait_for("the file message", lambda t, v: v.get("type") == "image" and (v.get("file") or {}).get("name") == "gradient.png")
+        check_newest_in_view(alice, "desktop, live")
+        check_newest_in_view(bob, "phone, own upload")
+        image_text = js(alice, "return [...document.querySelectorAll('#messages .message')].at(-1).innerText")
+        assert image_text.count("gradient.png") == 1, f"the picture's name shows more than once: {image_text!r}"
+        alice.refresh()
+        bob.refresh()
+        for driver, where in ((alice, "desktop, after reload"), (bob, "phone, after reload")):
+            wait(driver, "the remembered room", lambda d: visible(d, "room-view")
+                 and js(d, "return document.getElementById('room-view').dataset.roomId") == room_id)
+            check_newest_in_view(driver, where)
 
-        # An error becomes a toast carrying its code.
-        bob.find_element(By.ID, "toggle-sidebar").click()
+        # Away from the lobby, Alice's title counts Bob's new message; back in it, a divider marks it.
+        click(alice, "#room-list button.room:not([aria-current])", "the private room in the list")
+        wait(alice, "the private room", lambda d: "secret" in d.find_element(By.ID, "room-name").text)
+        bob.find_element(By.ID, "composer-input").send_keys("Are you there, Alice?", Keys.ENTER)
+        wait(alice, "the unread count in the title", lambda d: d.title.startswith("(1) "))
+        wait(alice, "the unread badge", lambda d: d.find_element(By.CSS_SELECTOR, f'#room-list button[data-room-id="{room_id}"] .badge').text == "1")
+        click(alice, f'#room-list button[data-room-id="{room_id}"]', "the lobby in the list")
+        wait(alice, "the divider above Bob's new message", lambda d: js(d, """
+            const divider = document.querySelector('#messages .divider');
+            return !!divider && divider.nextElementSibling.innerText.includes('Are you there, Alice?');"""))
+        wait(alice, "the title without a count", lambda d: not d.title.startswith("("))
+
+        # Scrolled up, a new message does not move the view: a button counts it and jumps to it.
+        js(alice, "document.getElementById('messages-scroll').scrollTop = 0")
         time.sleep(0.3)
+        mqtt_publish(f"chat/message/{room_id}", {"token": TOKENS["carol"], "content": "Carol again, below the fold"})
+        jump = wait(alice, "the jump button", lambda d: visible(d, "jump-latest") and d.find_element(By.ID, "jump-latest"))
+        wait(alice, "the count on it", lambda d: "1 new message" in d.find_element(By.ID, "jump-latest").text)
+        assert js(alice, "return document.getElementById('messages-scroll').scrollTop") == 0, "the view moved"
+        jump.click()
+        wait(alice, "the newest message after the jump", newest_in_view)
+        wait(alice, "the jump button gone", lambda d: not visible(d, "jump-latest"))
+
+        # A direct message from Carol is listed under her display name, not "alice & carol".
+        mqtt_publish("chat/private/alice", {"token": TOKENS["carol"], "content": "psst, Alice"})
+        wait(alice, "the direct room named Carol", lambda d: d.find_element(
+            By.CSS_SELECTOR, '#room-list button[data-room-id="private_alice_carol"] .room-label').text == "Carol")
+
+        # An error is one toast, at the top, that names its code.
+        open_add_room(bob, phone=True)
         bob.find_element(By.ID, "join-room-id").send_keys("no-such-room")
         bob.find_element(By.ID, "join-room").click()
-        wait(bob, "the not_found toast", lambda d: d.find_elements(By.CSS_SELECTOR, '.toast[data-code="not_found"]'))
+        toast = wait(bob, "the not_found toast", lambda d: d.find_element(By.CSS_SELECTOR, '.toast[data-code="not_found"]'))
+        assert toast.rect["y"] < 200, "the toast covers the composer"
+        js(bob, "document.getElementById('add-room-dialog').close()")
         bob.find_element(By.ID, "toggle-sidebar").click()
+        wait(bob, "the sidebar closed", lambda d: not visible(d, "open-add-room"))
 
-        # Bob types; Alice sees the indicator (and the presence dots) in the screenshot.
+        # Typing, presence (Alice's own dot follows "away"), then the screenshots and axe.
         bob.find_element(By.ID, "composer-input").send_keys("I am typing")
         wait(alice, "Bob typing", lambda d: "Bob is typing" in d.find_element(By.ID, "typing").text)
-        wait(alice, "the presence dots",
-             lambda d: len(d.find_elements(By.CSS_SELECTOR, "#member-list .dot.online")) == 3)
+        wait(alice, "the presence dots", lambda d: len(d.find_elements(By.CSS_SELECTOR, "#member-list .dot.online")) == 3)
+        alice.find_element(By.CSS_SELECTOR, "#my-status option[value=away]").click()
+        wait(alice, "Alice's own dot away", lambda d: d.find_elements(By.CSS_SELECTOR, '#member-list li[data-user-id="alice"] .dot.away')
+             and "away" in d.find_element(By.ID, "me-dot").get_attribute("class"))
+        alice.find_element(By.CSS_SELECTOR, "#my-status option[value=online]").click()
+        act_on_message(alice, "Hey from Carol over MQTT", "button.reply")
+        wait(alice, "the thread", lambda d: has_text(d, "Welcome, Carol!", pane="thread-messages"))
+        # Typing lapses after 10 s on a slow run: Bob types on (a space, then it is taken back).
+        bob.find_element(By.ID, "composer-input").send_keys(" ", Keys.BACKSPACE)
+        wait(alice, "Bob typing", lambda d: "Bob is typing" in d.find_element(By.ID, "typing").text)
+        js(alice, "const jump = document.getElementById('jump-latest'); if (!jump.hidden) jump.click()")
+        wait(alice, "the newest message in view", newest_in_view)
+        ActionChains(alice).move_to_element(message_node(alice, "Carol again, below the fold")).perform()
+        for driver in (alice, bob):
+            js(driver, "document.getElementById('toasts').replaceChildren()")
         time.sleep(0.3)
         os.makedirs(os.path.dirname(SCREENSHOT) or ".", exist_ok=True)
         alice.save_screenshot(SCREENSHOT)
-        if os.environ.get("CHAT_SCREENSHOT_NARROW"):
-            bob.save_screenshot(os.environ["CHAT_SCREENSHOT_NARROW"])
-        print(f"screenshot: {SCREENSHOT}")
+        bob.save_screenshot(SCREENSHOT_NARROW)
+        print(f"screenshots: {SCREENSHOT}, {SCREENSHOT_NARROW}")
+        axe_check(alice, "Alice's page (desktop, room and thread open)")
+        axe_check(bob, "Bob's page (phone)")
+        # The keyboard reaches a message's actions (hidden until focused): Shift+Tab back from the composer.
+        alice.find_element(By.ID, "composer-input").click()
+        reached = None
+        for _ in range(6):
+            ActionChains(alice).key_down(Keys.SHIFT).send_keys(Keys.TAB).key_up(Keys.SHIFT).perform()
+            reached = js(alice, """const node = document.activeElement, actions = node.closest('.actions');
+                return actions && getComputedStyle(actions).opacity === '1' ? node.getAttribute('aria-label') : null;""")
+            if reached:
+                break
+        assert reached, "Shift+Tab from the composer never reached a message's actions"
+        print(f"keyboard: Shift+Tab from the composer reaches the last message's {reached!r}")
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            found = errors(console(driver))
+            assert not found, f"console errors in {name}'s page: {found}"
+
+        # The engine dies and comes back: a banner says so, Bob's half-typed text and Alice's open
+        # thread survive, and the connection works again.
+        bob.find_element(By.ID, "composer-input").send_keys(" and a half-typed draft")
+        Engine.kill()
+        wait(alice, "the reconnect banner", lambda d: visible(d, "banner") and "Reconnecting" in d.find_element(By.ID, "banner").text)
+        wait(bob, "the reconnect banner", lambda d: visible(d, "banner"))
+        time.sleep(1)
+        Engine.start()
+        for driver in (alice, bob):
+            wait(driver, "the reconnection", lambda d: not visible(d, "banner"), timeout=30)
+        assert bob.find_element(By.ID, "composer-input").get_attribute("value") == "I am typing and a half-typed draft"
+        assert visible(alice, "thread-pane") and has_text(alice, "Welcome, Carol!", pane="thread-messages"), "the thread closed"
+        bob.find_element(By.ID, "composer-input").send_keys(Keys.ENTER)
+        wait(alice, "Bob's message after the reconnect", lambda d: has_text(d, "I am typing and a half-typed draft"))
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            outage = errors(console(driver))
+            # Chromium itself reports each refused connection attempt while the engine is down; the page logs nothing.
+            unexpected = [m for m in outage if "ERR_CONNECTION_REFUSED" not in m and "WebSocket connection to" not in m]
+            assert not unexpected, f"console errors in {name}'s page around the restart: {unexpected}"
+
+        # Slow mode stays on screen above Bob's composer, with the seconds left; his text is kept.
+        mqtt_publish(f"chat/admin/rooms/{room_id}/moderate", {"token": TOKENS["alice"], "action": "slow_mode", "seconds": 30})
+        wait(bob, "slow mode in the room head", lambda d: "slow mode" in d.find_element(By.ID, "room-notes").text)
+        bob.find_element(By.ID, "composer-input").send_keys("Too soon", Keys.ENTER)
+        notice = wait(bob, "the slow mode notice", lambda d: visible(d, "room-notice") and d.find_element(By.ID, "room-notice"))
+        assert "Slow mode in #lobby" in notice.text and " s." in notice.text, notice.text
+        assert bob.find_element(By.ID, "composer-input").get_attribute("value") == "Too soon"
+        mqtt_publish(f"chat/admin/rooms/{room_id}/moderate", {"token": TOKENS["alice"], "action": "slow_mode", "seconds": 0})
+        wait(bob, "slow mode off", lambda d: "slow mode" not in d.find_element(By.ID, "room-notes").text)
+
+        # Bob leaves after confirming; no error follows, and the room is gone from his list.
+        js(bob, "document.getElementById('toasts').replaceChildren()")
+        bob.find_element(By.ID, "leave-room").click()
+        wait(bob, "the confirmation", lambda d: d.find_element(By.ID, "confirm-dialog").is_displayed())
+        bob.find_element(By.ID, "confirm-ok").click()
+        wait(bob, "the room gone", lambda d: not visible(d, "room-view")
+             and not d.find_elements(By.CSS_SELECTOR, f'#room-list button[data-room-id="{room_id}"]'))
+        wait(alice, "Bob gone from the members", lambda d: not d.find_elements(By.CSS_SELECTOR, '#member-list li[data-user-id="bob"]'))
+        time.sleep(1)
+        assert not bob.find_elements(By.CSS_SELECTOR, ".toast:not(.info)"), \
+            "an error after leaving: " + "; ".join(t.text for t in bob.find_elements(By.CSS_SELECTOR, ".toast"))
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            found = errors(console(driver))
+            assert not found, f"console errors in {name}'s page: {found}"
+
+        # A refused token and a server that is down get different messages.
+        bob.find_element(By.ID, "sign-out").click()
+        wait(bob, "the sign-in form", lambda d: visible(d, "sign-in-view"))
+        field = bob.find_element(By.ID, "token-input")
+        field.clear()
+        field.send_keys(forged_token("mallory"))
+        bob.find_element(By.ID, "sign-in").click()
+        wait(bob, "the refused-token message", lambda d: "refused this token" in d.find_element(By.ID, "sign-in-error").text)
+        Engine.kill()
+        field.clear()
+        field.send_keys(TOKENS["bob"])
+        bob.find_element(By.ID, "sign-in").click()
+        wait(bob, "the server-down message", lambda d: "Cannot reach the server" in d.find_element(By.ID, "sign-in-error").text)
+
+        # No token ever reached the console (it is not in any URL).
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            console(driver)
+            for token in TOKENS.values():
+                leaks = [entry["message"] for entry in driver.console if token in entry["message"]]
+                assert not leaks, f"a token in {name}'s console: {leaks[0][:200]}"
+        Engine.start()
     finally:
         for driver in (alice, bob):
             driver.quit()
         carol.close()
+
+    measure_phone_load(TOKENS["carol"])
     print(f"browser test passed in {time.time() - started:.1f} s")
     print("1 passed, 0 failed")
 

@@ -21,6 +21,8 @@ public final class WebGateway: Sendable {
     /// Submissions leave the cooperative pool here: `ChatEngine.submit` blocks while a lane is full. One
     /// serial queue, like libmosquitto's one thread, keeps each socket's requests in order.
     private let intake = DispatchQueue(label: "chat-engine.gateway.intake")
+    /// Reasons of refused upgrades, until they replace the framework's empty 400.
+    let refusedUpgrades = RefusedUpgrades()
 
     /// - Parameters:
     ///   - engine: the engine whose pipeline and inboxes the sockets share.

@@ -6,7 +6,8 @@ import ServiceLifecycle
 
 /// The operator's HTTP endpoint (Hummingbird): `GET /metrics` in Prometheus text and `GET /healthz`,
 /// 200 `ok` while the engine is connected to the broker and 503 otherwise; with a `WebGateway`, also the
-/// browser client on `GET /` and its WebSocket on `GET /ws?token=…`.
+/// browser client on `GET /` and its WebSocket on `GET /ws` (the token in `Sec-WebSocket-Protocol`,
+/// `Authorization` or `?token=`).
 public struct OperationsServer: Service {
     let application: any Service
 
