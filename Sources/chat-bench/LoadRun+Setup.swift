@@ -73,7 +73,9 @@ extension LoadRun {
         try await withThrowingTaskGroup(of: Void.self) { group in
             for member in row.dropFirst() {
                 group.addTask {
-                    let reply = await member.session.request("chat/rooms/join/\(roomId)", id: "join-\(roomId)")
+                    // Every join is an event to every member so far: setting up an n-member room moves n²/2
+                    // events, seconds for 500 members on a small machine. Setup is not measured.
+                    let reply = await member.session.request("chat/rooms/join/\(roomId)", id: "join-\(roomId)", timeout: 60)
                     guard reply?.replyStatus == "joined" else {
                         throw LoadSetupError(message: "join \(member.session.userId): \(reply?.description ?? "no reply in 5 s")")
                     }

@@ -11,10 +11,16 @@ import Wire
 /// Issue 9: the WebSocket gateway is a transport into the same pipeline, and web and MQTT users share rooms.
 @Suite(.timeLimit(.minutes(2)))
 struct GatewayTests {
-    @Test func mqttAndWebUsersChatInOneRoomAndSeeEachOtherInOrder() async throws {
-        try await withGateway { harness, http, _ in
+    /// In both fan-out modes: with room topics the MQTT user follows the room's topic, and the gateway
+    /// copies its events into the web user's `messages` frames.
+    @Test(arguments: Fanout.allCases)
+    func mqttAndWebUsersChatInOneRoomAndSeeEachOtherInOrder(fanout: Fanout) async throws {
+        try await withGateway(limits: { $0.fanout = fanout }) { harness, http, _ in
             let alice = try await harness.user("alice", name: "Alice")
-            let roomId = try await alice.createRoom("mixed")
+            let created = try await alice.request("chat/rooms/create", ["name": "mixed"])
+            let roomId = try #require(created["room_id"]?.stringValue)
+            if let topic = created["events_topic"]?.stringValue { await alice.follow(topic) }
+            #expect((created["events_topic"] != nil) == (fanout == .roomTopic))
             let bob = try await WebUser(port: http.port, userId: "bob", name: "Bob")
             defer { bob.stop() }
             let session = try await bob.waitFor("session") { topic, _ in topic == "chat/user/bob/session" }
@@ -31,10 +37,10 @@ struct GatewayTests {
                 messages.filter { $0["type"]?.stringValue == "text" && $0["room_id"]?.stringValue == roomId }
             }
             try await bob.waitUntil("ten messages on the socket") { texts(bob.events()).count >= 10 }
-            try await alice.waitUntil(timeout: 5, "ten messages over MQTT") { texts(alice.received(on: "/messages")).count >= 10 }
+            try await alice.waitUntil(timeout: 5, "ten messages over MQTT") { texts(alice.roomAndInboxEvents()).count >= 10 }
 
             let onSocket = texts(bob.events())
-            let overMQTT = texts(alice.received(on: "/messages"))
+            let overMQTT = texts(alice.roomAndInboxEvents())
             #expect(Set(onSocket.compactMap { $0["content"]?.stringValue }) == expected)
             // Both transports see the room in seq order, and the same sequence.
             let socketSeqs = onSocket.compactMap { $0["seq"]?.intValue }
@@ -49,7 +55,9 @@ struct GatewayTests {
 
             // The web user's typing reaches the MQTT user, and a reaction comes back to the socket.
             #expect(try await bob.request("chat/typing/\(roomId)/start").status == "typing_started")
-            _ = try await alice.event("typing_start") { $0["user_id"]?.stringValue == "bob" }
+            _ = try await alice.waitFor("typing_start") { _, json in
+                json["type"]?.stringValue == "typing_start" && json["user_id"]?.stringValue == "bob"
+            }
             let firstId = try #require(overMQTT.first?["id"]?.stringValue)
             #expect(try await alice.request("chat/message/\(firstId)/react", ["emoji": "👍"]).status == "reaction_added")
             _ = try await bob.waitFor("reaction") { _, payload in payload["type"]?.stringValue == "reaction_added" }

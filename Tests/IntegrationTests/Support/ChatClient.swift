@@ -106,6 +106,14 @@ final class ChatClient: Sendable {
         }
     }
 
+    /// Everything received so far in the inbox's `messages` and on room topics, in arrival order: the
+    /// events of either fan-out mode.
+    func roomAndInboxEvents() -> [JSONValue] {
+        inbox.messages.withLock { messages in
+            messages.filter { $0.topic.hasSuffix("/messages") || $0.topic.hasPrefix("chat/room/") }.map(\.json)
+        }
+    }
+
     /// Everything received so far on `topicSuffix` (e.g. "/messages").
     func received(on topicSuffix: String) -> [JSONValue] {
         inbox.messages.withLock { $0.filter { $0.topic.hasSuffix(topicSuffix) }.map(\.json) }
