@@ -20,8 +20,10 @@ extension RoomActor {
     public func kick(_ target: String, by userId: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> Int {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
         guard state.isMember(target) else { throw ChatError.notFound("member \(target)") }
+        let before = state.audience
         let count = try leave(target, reason: "kicked", now: now)
-        effects.broadcast(.roomUpdated(state.info, action: "kick", by: userId), in: state.audience)
+        // Part of the departure: under the topic's old name, which the members who stay still hear.
+        effects.broadcast(.roomUpdated(state.info, action: "kick", by: userId), in: before)
         return count
     }
 
