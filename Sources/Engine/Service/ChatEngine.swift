@@ -70,7 +70,13 @@ public final class ChatEngine: Service, Sendable {
         let core = try EngineCore(
             configuration: configuration, logger: logger, outbox: outbox, changeLog: journal ?? VolatileChangeLog())
         if let recovered {
-            core.restore(recovered.state)
+            let loaded = core.restore(recovered.state)
+            let phases = recovered.phases
+            logger.info("restore phases", metadata: [
+                "read": "\(phases.read)", "inflate": "\(phases.inflate)", "decode": "\(phases.decode)",
+                "replay": "\(phases.replay)", "actors": "\(loaded.rooms)", "replies": "\(loaded.replies)",
+                "reply_count": "\(recovered.state.replies.count)",
+            ])
             logger.info("state restored", metadata: [
                 "summary": "\(recovered.summary)", "rooms": "\(recovered.roomCount)", "messages": "\(recovered.messageCount)",
                 "journal_records": "\(recovered.recordsReplayed)", "duration": "\(recovered.duration)",
