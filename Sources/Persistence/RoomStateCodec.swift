@@ -33,8 +33,7 @@ enum RoomStateCodec {
         writer.writeVarUInt(room.appliedLSN)
         writer.writeVarUInt(UInt64(room.ring.capacity))
         writer.writeVarUInt(UInt64(room.ring.count))
-        let roomId = room.info.id
-        for message in room.ring { MessageCodec.write(message, roomId: roomId, into: &writer) }
+        MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, into: &writer)
         try writer.endLengthPrefix(start)
     }
 
@@ -79,18 +78,17 @@ enum RoomStateCodec {
         let count = try reader.readLength()
         guard count <= Int(capacity) else { throw corrupt("\(count) messages in a ring of \(capacity)", in: info, reader) }
         var room = RoomState(info: info, ringCapacity: Int(capacity))
+        // The record's remaining bytes bound its contents: one allocation now, trimmed once read.
+        room.ring.reserve(messages: count, contentBytes: end - reader.offset)
+        var senders = MessageCodec.SenderCache()
         var previousSeq: UInt64? = nil
         for _ in 0..<count {
-            var message = try MessageCodec.read(from: &reader, roomId: info.id)
-            // Share the member's id string instead of one copy per message (~80 bytes of heap each).
-            if let member = members[message.senderId] { message.senderId = member.userId }
-            // MessageRing traps on a non-increasing seq; damaged bytes must throw instead.
-            if let previousSeq, message.seq <= previousSeq {
-                throw corrupt("message seq \(message.seq) after \(previousSeq)", in: info, reader)
-            }
-            previousSeq = message.seq
-            room.ring.append(message)
+            // MessageRing traps on a non-increasing seq; damaged bytes must throw instead (checked inside).
+            previousSeq = try MessageCodec.readMessage(
+                into: &room.ring, from: &reader, roomId: info.id, members: members, senders: &senders,
+                previousSeq: previousSeq)
         }
+        room.ring.shrinkToFit()
         guard reader.offset <= end else {
             throw PersistenceError(.corrupt, "room \(info.id) overruns its record by \(reader.offset - end) bytes")
         }

@@ -1,0 +1,112 @@
+import Actors
+import Testing
+
+@testable import Persistence
+
+/// The room record's message loop reads and writes `MessageRing`'s compact storage directly; its bytes
+/// must be exactly those of the per-message codec earlier builds used, in both directions.
+struct RingCodecTests {
+    /// A room whose ring mixes plain messages, rare fields, a foreign room id, a sender who is not a member,
+    /// more senders than the ring's small table, non-ASCII text and empty contents, and has wrapped.
+    static func mixedRoom(id: String = "mixed", senders: Int = 20) -> RoomState {
+        var room = ChatFixtures.richRoom(id: id)
+        var ring = MessageRing(capacity: 40)
+        for seq in UInt64(1)...90 {
+            let sender = Int(seq) % senders
+            var message = ChatMessage(
+                roomId: id, seq: seq, senderId: sender == 0 ? "alice" : "user-\(sender)", senderName: sender == 0 ? "Alice" : "User \(sender) ✓",
+                content: seq % 11 == 0 ? "" : "message \(seq) — héllo \(String(repeating: "x", count: Int(seq) % 30))",
+                kind: seq % 13 == 0 ? .image : .text, timestamp: 1_700_000_000 + Double(seq) / 3,
+                deleted: seq % 17 == 0, flagged: seq % 19 == 0)
+            if seq % 23 == 0 { message.reactions = [Reaction(emoji: "🎉", userIds: ["alice", "bob"])] }
+            if seq % 29 == 0 { message.replyTo = "\(id):\(seq - 1)" }
+            if seq == 88 { message.roomId = "elsewhere" }
+            if seq == 89 { message.id = "custom-\(seq)" }
+            ring.append(message)
+        }
+        room.ring = ring
+        room.lastSeq = 90
+        room.rebuildDerived()
+        return room
+    }
+
+    @Test func ringWriterWritesTheBytesOfThePerMessageCodec() {
+        let room = Self.mixedRoom()
+        var fast = ByteWriter()
+        MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, into: &fast)
+        var general = ByteWriter()
+        for message in room.ring { MessageCodec.write(message, roomId: room.info.id, into: &general) }
+        #expect(fast.bytes == general.bytes)
+    }
+
+    @Test(arguments: [1, 5, 9, 40])
+    func roomRecordsRoundTrip(senders: Int) throws {
+        let room = Self.mixedRoom(senders: senders)
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer)
+        var reader = ByteReader(writer.bytes)
+        let decoded = try RoomStateCodec.read(from: &reader)
+        #expect(reader.isAtEnd)
+        #expect(decoded == room)
+        #expect(Array(decoded.ring) == Array(room.ring))
+        #expect(decoded.ring[39].id == room.ring[39].id)
+    }
+
+    /// Bytes as builds before the compact ring wrote them (one `MessageCodec.write` per message) still load.
+    @Test func recordsOfThePerMessageCodecStillLoad() throws {
+        let room = Self.mixedRoom()
+        var writer = ByteWriter()
+        let start = writer.beginLengthPrefix()
+        ValueCodec.write(room.info, into: &writer)
+        writer.writeVarUInt(UInt64(room.members.count))
+        for member in room.members.values { ValueCodec.write(member, into: &writer) }
+        ValueCodec.write(room.admins, into: &writer)
+        ValueCodec.write(room.invited, into: &writer)
+        ValueCodec.write(room.banned, into: &writer)
+        writer.writeVarUInt(UInt64(room.muted.count))
+        for (user, until) in room.muted {
+            writer.writeString(user)
+            writer.writeDouble(until)
+        }
+        writer.writeVarUInt(UInt64(room.readMarks.count))
+        for (user, seq) in room.readMarks {
+            writer.writeString(user)
+            writer.writeVarUInt(seq)
+        }
+        writer.writeVarUInt(room.lastSeq)
+        writer.writeVarUInt(room.appliedLSN)
+        writer.writeVarUInt(UInt64(room.ring.capacity))
+        writer.writeVarUInt(UInt64(room.ring.count))
+        for message in room.ring { MessageCodec.write(message, roomId: room.info.id, into: &writer) }
+        try writer.endLengthPrefix(start)
+        var reader = ByteReader(writer.bytes)
+        #expect(try RoomStateCodec.read(from: &reader) == room)
+    }
+
+    /// Enough rooms to be decoded on several threads: every room lands whole, in order.
+    @Test func roomsDecodedInParallelMatchTheState() throws {
+        var state = EngineState()
+        for index in 0..<(EngineStateCodec.parallelRoomThreshold * 3 + 7) {
+            state.rooms.append(Self.mixedRoom(id: "room-\(index)", senders: 1 + index % 12))
+        }
+        let body = try EngineStateCodec.encode(state)
+        let decoded = try EngineStateCodec.decode(body)
+        #expect(decoded.rooms.map(\.info.id) == state.rooms.map(\.info.id))
+        #expect(decoded == state)
+    }
+
+    @Test func damagedSeqOrderThrowsOnTheFastPath() throws {
+        var room = RoomState(info: RoomInfo(id: "r", name: "r", type: .public, creatorId: "u", createdAt: 0), ringCapacity: 5)
+        for seq in UInt64(1)...3 {
+            room.ring.append(ChatMessage(roomId: "r", seq: seq, senderId: "u", senderName: "u", content: "c", kind: .text, timestamp: 0))
+        }
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer)
+        // The third message's seq varint (3) becomes 2: not above the previous one.
+        var bytes = writer.bytes
+        let third = try #require(bytes.lastIndex(of: 3))
+        bytes[third] = 2
+        var reader = ByteReader(bytes)
+        #expect(throws: PersistenceError.self) { try RoomStateCodec.read(from: &reader) }
+    }
+}
