@@ -235,6 +235,8 @@ public final class ChatEngine: Service, Sendable {
         ])
         let processor = self.processor
         let snapshotter = self.snapshotter
+        // Restored replies are indexed on first use; do it now, before most first requests arrive.
+        Task.detached(priority: .utility) { processor.replies.settle() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if let snapshotter { group.addTask { await snapshotter.run() } }
