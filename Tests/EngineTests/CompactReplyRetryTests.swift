@@ -42,7 +42,8 @@ struct CompactReplyRetryTests {
         }
     }
 
-    @Test func aRetriedPostGetsTheByteIdenticalReplyLiveAndAfterARestart() async throws {
+    @Test(arguments: [false, true])
+    func aRetriedPostGetsTheByteIdenticalReplyLiveAndAfterARestart(throughSnapshot: Bool) async throws {
         defer { try? FileManager.default.removeItem(atPath: directory) }
         let (store, _) = try ChatStore.open(directory: directory, fsync: .no, logger: Self.logger, allowEmptyStart: false)
         let before = RecordingOutbox(keepPayloads: true)
@@ -57,12 +58,21 @@ struct CompactReplyRetryTests {
         #expect(try JSONParser.parse(original)["status"]?.stringValue == "message_sent")
         await send(core, "alice", "chat/message/\(roomId)", "m-7", ["content": "hello 7"])
         #expect(replies(before, "alice", "m-7") == [original, original])
+        if throughSnapshot {
+            // What the snapshotter captures: the rooms, and the replies as the cache keeps them.
+            var rooms: [RoomState] = []
+            for room in core.services.registry.all { rooms.append(await room.snapshot()) }
+            let saved = core.processor.replies.snapshot(now: core.services.now())
+            #expect(saved.filter { $0.compact != nil }.count == 20)
+            _ = try await store.writeSnapshot { EngineState(rooms: rooms, replies: saved) }
+        }
         try store.close()
 
         let (reopened, recovered) = try ChatStore.open(directory: directory, fsync: .no, logger: Self.logger, allowEmptyStart: false)
         defer { try? reopened.close() }
         let after = RecordingOutbox(keepPayloads: true)
         let restarted = try makeCore(reopened, outbox: after)
+        if throughSnapshot { #expect(recovered.recordsReplayed == 0 && recovered.state.replies.count == 21) }
         restarted.restore(recovered.state)
         await send(restarted, "alice", "chat/message/\(roomId)", "m-7", ["content": "hello 7"])
         #expect(replies(after, "alice", "m-7") == [original])

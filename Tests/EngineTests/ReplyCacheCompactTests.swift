@@ -92,3 +92,37 @@ struct ReplyCacheCompactTests {
         #expect(cache.count == 1)
     }
 }
+
+/// What a snapshot takes from the cache and a restart gives back: compact replies stay compact, and
+/// come back as the same bytes with the same costs.
+struct ReplyCacheSnapshotTests {
+    @Test func compactRepliesSurviveASnapshotAsTheirNumbers() throws {
+        let topic = ReplyCacheCompactTests.topic
+        let cache = ReplyCache(ttl: 600, expand: RequestProcessor.expandMessageSent)
+        var originals: [String: [UInt8]] = [:]
+        for seq: UInt64 in 1...30 {
+            let requestId = "r\(seq)"
+            let key = RequestProcessor.requestKey(topic: topic, requestId: requestId)
+            let (reply, compact) = ReplyCacheCompactTests().sent(seq: seq, requestId: requestId)
+            cache.store(user: "u\(seq % 3)", requestId: key, reply: reply, now: Double(seq), compact: seq % 5 == 0 ? nil : compact)
+            originals[key] = reply
+        }
+        let saved = cache.snapshot(now: 40)
+        #expect(saved.count == 30)
+        #expect(saved.filter { $0.compact != nil }.count == 24)
+        #expect(saved.allSatisfy { $0.compact == nil || $0.reply.isEmpty })
+
+        let restored = ReplyCache(ttl: 600, expand: RequestProcessor.expandMessageSent)
+        restored.restore(saved, now: 40)
+        #expect(restored.bytes == cache.bytes)
+        for (key, reply) in originals {
+            let user = saved.first { $0.requestId == key }!.userId
+            #expect(restored.reply(user: user, requestId: key, now: 41) == reply)
+        }
+        #expect(restored.snapshot(now: 40) == saved)
+        // Without `expand` the compact ones cannot be rebuilt: they are forgotten, not answered wrongly.
+        let plain = ReplyCache(ttl: 600)
+        plain.restore(saved, now: 40)
+        #expect(plain.count == 6)
+    }
+}

@@ -128,7 +128,7 @@ struct ChatCodecTests {
         body.removeLast(2)
         body += [99, 3, 1, 2, 3, 0, 0]
         #expect(try EngineStateCodec.decode(body) == state.normalized)
-        #expect(try SnapshotSection.scan(body).map(\.tag) == [1, 2, 3, 4, 5, 99])
+        #expect(try SnapshotSection.scan(body).map(\.tag) == [1, 2, 6, 4, 5, 99])  // replies as replyForms (6)
     }
 
     @Test func rejectsDuplicateSections() throws {

@@ -110,3 +110,49 @@ struct RingCodecTests {
         #expect(throws: PersistenceError.self) { try RoomStateCodec.read(from: &reader) }
     }
 }
+
+/// Replies in snapshots: compact ones as their numbers (section `replyForms`), and bodies of builds that
+/// wrote only bytes (section `replies`) still load.
+struct ReplyFormsCodecTests {
+    static let replies = [
+        CachedReply(userId: "u1", requestId: "chat/rooms/create\u{0}a", reply: Array("{\"status\":\"created\"}".utf8), expiresAt: 100),
+        CachedReply(
+            userId: "u2", requestId: "chat/message/r\u{0}b", reply: [], expiresAt: 101,
+            compact: CompactReply(seq: 42, timestamp: 1_764_680_000.25, replyLength: 190)),
+        CachedReply(userId: "u1", requestId: "chat/message/r\u{0}c", reply: [1, 2, 3], expiresAt: 102),
+    ]
+
+    @Test func bothFormsRoundTripInOrder() throws {
+        let state = EngineState(replies: Self.replies)
+        let decoded = try EngineStateCodec.decode(EngineStateCodec.encode(state))
+        #expect(decoded.replies == Self.replies)
+        let spans = try SnapshotSection.scan(EngineStateCodec.encode(state)).compactMap(\.section)
+        #expect(spans.contains(.replyForms) && !spans.contains(.replies))
+    }
+
+    @Test func bodiesWithByteRepliesStillLoad() throws {
+        var writer = ByteWriter()
+        writer.writeVarUInt(1)
+        writer.writeVarUInt(SnapshotSection.replies.rawValue)
+        let start = writer.beginLengthPrefix()
+        writer.writeVarUInt(2)
+        ValueCodec.write(Self.replies[0], into: &writer)
+        ValueCodec.write(Self.replies[2], into: &writer)
+        try writer.endLengthPrefix(start)
+        writer.writeVarUInt(SnapshotSection.endTag)
+        writer.writeVarUInt(0)
+        #expect(try EngineStateCodec.decode(writer.bytes).replies == [Self.replies[0], Self.replies[2]])
+    }
+
+    @Test func unknownReplyFormsThrow() throws {
+        var writer = ByteWriter()
+        ValueCodec.writeForm(Self.replies[1], into: &writer)
+        var bytes = writer.bytes
+        // userId "u2" (3 bytes), requestId (1 + 19 bytes), expiresAt (8): the form byte follows.
+        let form = 3 + 1 + "chat/message/r\u{0}b".utf8.count + 8
+        #expect(bytes[form] == 1)
+        bytes[form] = 7
+        var reader = ByteReader(bytes)
+        #expect(throws: PersistenceError.self) { _ = try ValueCodec.readCachedReplyForm(from: &reader) }
+    }
+}

@@ -1,3 +1,4 @@
+import Actors
 import DequeModule
 import Synchronization
 
@@ -65,7 +66,7 @@ public final class ReplyCache: Sendable {
         var bytes = 0
         var nextSerial: UInt64 = 0
         /// Restored replies not indexed yet, with the time of their restore, oldest batch first.
-        var pending: [(replies: [Restored], now: Double)] = []
+        var pending: [(replies: [CachedReply], now: Double)] = []
     }
 
     /// A reply handed to ``restore(_:now:)``.
@@ -153,12 +154,40 @@ public final class ReplyCache: Sendable {
         return found.map { ($0.0, $0.1, bytes(of: $0.2, requestId: $0.1), $0.3) }
     }
 
+    /// Every remembered reply, oldest first, as a snapshot keeps it: compact replies stay compact.
+    public func snapshot(now: Double) -> [CachedReply] {
+        withState { state in
+            state.order.compactMap { stored -> CachedReply? in
+                guard let entry = state.entries[stored.key], entry.serial == stored.serial, entry.expiresAt > now else {
+                    return nil
+                }
+                guard let separator = stored.key.firstIndex(of: "\u{0}") else { return nil }
+                let requestId = String(stored.key[stored.key.index(after: separator)...])
+                switch entry.payload {
+                case .bytes(let bytes):
+                    return CachedReply(userId: stored.user, requestId: requestId, reply: bytes, expiresAt: entry.expiresAt)
+                case .compact(let compact):
+                    let length = entry.cost - (Self.cost(user: stored.user, requestId: requestId, reply: []))
+                    return CachedReply(
+                        userId: stored.user, requestId: requestId, reply: [], expiresAt: entry.expiresAt,
+                        compact: CompactReply(seq: compact.seq, timestamp: compact.timestamp, replyLength: length))
+                }
+            }
+        }
+    }
+
     /// Restores recovered replies with their original expiry, oldest first and within the bounds (a
     /// journal may hold more than the cache kept), so what survives is what the cache would hold.
     ///
     /// Takes no time: they are indexed by the first call that needs the cache (or ``settle()``), as if
     /// restored here, so an engine starts without waiting for them.
     public func restore(_ replies: [Restored], now: Double) {
+        restore(replies.map { CachedReply(userId: $0.user, requestId: $0.requestId, reply: $0.reply, expiresAt: $0.expiresAt) }, now: now)
+    }
+
+    /// ``restore(_:now:)-(Restored)`` for replies as the store recovered them, compact ones included (a
+    /// cache without `expand` cannot rebuild those and forgets them).
+    public func restore(_ replies: [CachedReply], now: Double) {
         guard !replies.isEmpty else { return }
         state.withLock { $0.pending.append((replies, now)) }
     }
@@ -182,21 +211,31 @@ public final class ReplyCache: Sendable {
         let batches = state.pending
         state.pending = []
         for batch in batches {
-            let replies = batch.replies.filter { $0.expiresAt > batch.now }.sorted { $0.expiresAt < $1.expiresAt }
+            let replies = batch.replies
+                .filter { $0.expiresAt > batch.now && ($0.compact == nil || expand != nil) }
+                .sorted { $0.expiresAt < $1.expiresAt }
             if !insertAll(&state, replies) {
                 for reply in replies {
-                    let cost = Self.cost(user: reply.user, requestId: reply.requestId, reply: reply.reply)
-                    insert(&state, user: reply.user, requestId: reply.requestId, payload: .bytes(reply.reply), cost: cost,
-                           expiresAt: reply.expiresAt)
+                    insert(&state, user: reply.userId, requestId: reply.requestId, payload: Self.payload(of: reply),
+                           cost: Self.cost(of: reply), expiresAt: reply.expiresAt)
                 }
             }
         }
     }
 
+    private static func payload(of reply: CachedReply) -> Payload {
+        reply.compact.map { .compact(Compact(seq: $0.seq, timestamp: $0.timestamp)) } ?? .bytes(reply.reply)
+    }
+
+    /// What a restored reply counts against the bounds: the same as when it was stored.
+    private static func cost(of reply: CachedReply) -> Int {
+        cost(user: reply.userId, requestId: reply.requestId, reply: []) + (reply.compact?.replyLength ?? reply.reply.count)
+    }
+
     /// Indexes `replies` (oldest first) in one pass when the cache is empty and they fit every bound with
     /// no key twice: inserting them one by one would then forget nothing, so the result is the same.
     /// Returns false, changing nothing, otherwise.
-    private func insertAll(_ state: inout State, _ replies: [Restored]) -> Bool {
+    private func insertAll(_ state: inout State, _ replies: [CachedReply]) -> Bool {
         guard state.entries.isEmpty else { return false }
         var entries: [String: Entry] = Dictionary(minimumCapacity: replies.count)
         var order: Deque<Stored> = []
@@ -205,8 +244,8 @@ public final class ReplyCache: Sendable {
         var total = 0
         var serial = state.nextSerial
         for reply in replies {
-            let key = Self.key(user: reply.user, requestId: reply.requestId)
-            let cost = Self.cost(user: reply.user, requestId: reply.requestId, reply: reply.reply)
+            let key = Self.key(user: reply.userId, requestId: reply.requestId)
+            let cost = Self.cost(of: reply)
             total += cost
             guard cost <= bytesPerUser, total <= bytesTotal else { return false }
             let fits = { (ledger: inout Ledger) -> Bool in
@@ -214,14 +253,14 @@ public final class ReplyCache: Sendable {
                 ledger.count += 1
                 return ledger.bytes <= self.bytesPerUser
             }
-            guard fits(&users[reply.user, default: Ledger(user: reply.user)]) else { return false }
-            let user = users[reply.user]!.user
+            guard fits(&users[reply.userId, default: Ledger(user: reply.userId)]) else { return false }
+            let user = users[reply.userId]!.user
             guard entries.updateValue(
-                Entry(payload: .bytes(reply.reply), expiresAt: reply.expiresAt, serial: serial, cost: cost), forKey: key) == nil
+                Entry(payload: Self.payload(of: reply), expiresAt: reply.expiresAt, serial: serial, cost: cost), forKey: key) == nil
             else { return false }
             let stored = Stored(key: key, user: user, serial: serial, expiresAt: reply.expiresAt)
             order.append(stored)
-            users[reply.user]!.order.append(stored)
+            users[reply.userId]!.order.append(stored)
             serial += 1
         }
         state.entries = entries

@@ -45,8 +45,7 @@ final class EngineCore: Sendable {
         let rooms = clock.now - started
         started = clock.now
         services.globalBans.withLock { $0 = state.globalBans }
-        processor.replies.restore(
-            state.replies.map { ($0.userId, $0.requestId, $0.reply, $0.expiresAt) }, now: services.now())
+        processor.replies.restore(state.replies, now: services.now())
         let replies = clock.now - started
         for (userId, lastSeen) in state.lastSeen {
             services.presence.set(userId, PresenceBoard.Entry(status: .offline, expiresAt: 0, lastSeen: lastSeen))
