@@ -9,8 +9,10 @@ import Synchronization
 /// Designed for speed on large states: one pre-sized output buffer, lengths patched in place rather
 /// than measured by a second pass, and no per-field tags inside the hot message loop.
 public enum EngineStateCodec {
-    /// The body version this build writes and the newest it reads.
-    public static let bodyVersion: UInt64 = 1
+    /// The body version this build writes and the newest it reads. Version 2: messages name a member
+    /// sender by its number in the room's member list (``MessageCodec/Flags/senderMember``); version 1
+    /// bodies still load.
+    public static let bodyVersion: UInt64 = 2
 
     /// Encodes `state` as a snapshot body.
     public static func encode(_ state: EngineState) throws(PersistenceError) -> [UInt8] {

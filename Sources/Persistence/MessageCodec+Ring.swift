@@ -6,10 +6,15 @@ import Actors
 /// those of ``MessageCodec/write(_:roomId:into:)``; messages with rare fields take that general path.
 extension MessageCodec {
     /// The flags a message may have and still take the fast path.
-    static let plainFlags: Flags = [.deleted, .flagged]
+    static let plainFlags: Flags = [.deleted, .flagged, .senderMember, .memberName]
 
-    /// Writes every message of `ring`, oldest first; `roomId` is the enclosing room's id.
-    static func writeMessages(of ring: MessageRing, roomId: String, into writer: inout ByteWriter) {
+    /// Writes every message of `ring`, oldest first; `roomId` is the enclosing room's id. With `members`
+    /// (the record's member list, by id → number; body version 2), a plain message from a member names
+    /// it by number, and omits its name when it is the member's.
+    static func writeMessages(
+        of ring: MessageRing, roomId: String, members: [String: (number: Int, name: String)]? = nil,
+        into writer: inout ByteWriter
+    ) {
         ring.forEachStored { stored in
             guard !stored.hasRareFields, stored.roomId == roomId else {
                 write(stored.message, roomId: roomId, into: &writer)
@@ -18,12 +23,19 @@ extension MessageCodec {
             var flags: Flags = []
             if stored.deleted { flags.insert(.deleted) }
             if stored.flagged { flags.insert(.flagged) }
+            let member = members?[stored.senderId]
+            if member != nil { flags.insert(.senderMember) }
+            if let member, member.name == stored.senderName { flags.insert(.memberName) }
             writer.writeVarUInt(stored.seq)
             writer.writeVarUInt(flags.rawValue)
             ValueCodec.write(stored.kind, into: &writer)
             writer.writeDouble(stored.timestamp)
-            writer.writeString(stored.senderId)
-            writer.writeString(stored.senderName)
+            if let member {
+                writer.writeVarUInt(UInt64(member.number))
+            } else {
+                writer.writeString(stored.senderId)
+            }
+            if !flags.contains(.memberName) { writer.writeString(stored.senderName) }
             writer.writeUTF8(stored.content)
         }
     }
@@ -95,7 +107,7 @@ extension MessageCodec {
     /// guards the ring's increasing order.
     static func readMessage(
         into ring: inout MessageRing, from reader: inout ByteReader, roomId: String, members: [String: Member],
-        senders: inout SenderCache, previousSeq: UInt64?
+        memberList: [Member], memberSenders: inout [UInt32?], senders: inout SenderCache, previousSeq: UInt64?
     ) throws(PersistenceError) -> UInt64 {
         let start = reader
         let seq = try reader.readVarUInt()
@@ -116,6 +128,37 @@ extension MessageCodec {
         }
         let kind = try ValueCodec.readMessageKind(from: &reader)
         let timestamp = try reader.readDouble()
+        if flags.contains(.senderMember) {
+            let numberOffset = reader.offset
+            let number = try reader.readVarUInt()
+            guard number < UInt64(memberList.count) else {
+                throw PersistenceError(.corrupt, "room \(roomId): sender number \(number) of \(memberList.count) members at offset \(numberOffset)")
+            }
+            let member = memberList[Int(number)]
+            let sender: UInt32
+            if flags.contains(.memberName) {
+                if let known = memberSenders[Int(number)] {
+                    sender = known
+                } else {
+                    sender = ring.registerSender(id: member.userId, name: member.name)
+                    memberSenders[Int(number)] = sender
+                }
+            } else {
+                let name = try reader.readString()
+                sender = ring.registerSender(id: member.userId, name: name)
+            }
+            let content = try reader.readUTF8Range()
+            reader.withBytes { bytes in
+                ring.appendDecoded(
+                    seq: seq, timestamp: timestamp, kind: kind, deleted: flags.contains(.deleted),
+                    flagged: flags.contains(.flagged), sender: sender, roomId: roomId,
+                    content: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[content])))
+            }
+            return seq
+        }
+        guard !flags.contains(.memberName) else {
+            throw PersistenceError(.corrupt, "room \(roomId): a member's name for a sender who is not one, before offset \(reader.offset)")
+        }
         let id = try reader.readUTF8Range()
         let name = try reader.readUTF8Range()
         let content = try reader.readUTF8Range()

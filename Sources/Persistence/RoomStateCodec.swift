@@ -2,7 +2,8 @@ import Actors
 
 /// Binary encoding of one ``RoomState``, the unit of the snapshot's rooms section.
 ///
-/// A room is a length-prefixed record: `info`, members, admins, invited, banned, muted (user →
+/// A room is a length-prefixed record: `info`, members (in body version 2, messages of members refer to
+/// them by their number in this list), admins, invited, banned, muted (user →
 /// Double bit pattern, so `.infinity` survives), read marks, `lastSeq`, `appliedLSN`, then the ring
 /// (capacity, count, messages oldest → newest). A reader skips whatever follows the fields it
 /// knows inside the record, so a later version can append fields without breaking older readers.
@@ -15,7 +16,12 @@ enum RoomStateCodec {
         let start = writer.beginLengthPrefix()
         ValueCodec.write(room.info, into: &writer)
         writer.writeVarUInt(UInt64(room.members.count))
-        for member in room.members.values { ValueCodec.write(member, into: &writer) }
+        // Body version 2: messages name their sender by its number in this list.
+        var numbers: [String: (number: Int, name: String)] = Dictionary(minimumCapacity: room.members.count)
+        for member in room.members.values {
+            numbers[member.userId] = (numbers.count, member.name)
+            ValueCodec.write(member, into: &writer)
+        }
         ValueCodec.write(room.admins, into: &writer)
         ValueCodec.write(room.invited, into: &writer)
         ValueCodec.write(room.banned, into: &writer)
@@ -33,7 +39,7 @@ enum RoomStateCodec {
         writer.writeVarUInt(room.appliedLSN)
         writer.writeVarUInt(UInt64(room.ring.capacity))
         writer.writeVarUInt(UInt64(room.ring.count))
-        MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, into: &writer)
+        MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, members: numbers, into: &writer)
         try writer.endLengthPrefix(start)
     }
 
@@ -44,9 +50,12 @@ enum RoomStateCodec {
 
         let memberCount = try reader.readLength()
         var members: [String: Member] = Dictionary(minimumCapacity: memberCount)
+        var memberList: [Member] = []
+        memberList.reserveCapacity(memberCount)
         for _ in 0..<memberCount {
             let member = try ValueCodec.readMember(from: &reader)
             members[member.userId] = member
+            memberList.append(member)
         }
         guard members.count == memberCount else { throw corrupt("duplicate member", in: info, reader) }
         let admins = try ValueCodec.readStringSet(from: &reader)
@@ -81,12 +90,13 @@ enum RoomStateCodec {
         // The record's remaining bytes bound its contents: one allocation now, trimmed once read.
         room.ring.reserve(messages: count, contentBytes: end - reader.offset)
         var senders = MessageCodec.SenderCache()
+        var memberSenders = [UInt32?](repeating: nil, count: memberList.count)
         var previousSeq: UInt64? = nil
         for _ in 0..<count {
             // MessageRing traps on a non-increasing seq; damaged bytes must throw instead (checked inside).
             previousSeq = try MessageCodec.readMessage(
-                into: &room.ring, from: &reader, roomId: info.id, members: members, senders: &senders,
-                previousSeq: previousSeq)
+                into: &room.ring, from: &reader, roomId: info.id, members: members, memberList: memberList,
+                memberSenders: &memberSenders, senders: &senders, previousSeq: previousSeq)
         }
         room.ring.shrinkToFit()
         guard reader.offset <= end else {

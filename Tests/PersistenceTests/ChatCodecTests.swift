@@ -118,7 +118,7 @@ struct ChatCodecTests {
 
         #expect(errorCode { _ = try JournalEntryCodec.decode([9]) } == .corrupt)
         #expect(errorCode { _ = try JournalEntryCodec.decode([1, 1, 0x72, 99]) } == .corrupt)
-        #expect(errorCode { _ = try EngineStateCodec.decode([2, 0, 0]) } == .unsupportedVersion)
+        #expect(errorCode { _ = try EngineStateCodec.decode([UInt8(EngineStateCodec.bodyVersion + 1), 0, 0]) } == .unsupportedVersion)
     }
 
     @Test func skipsUnknownSections() throws {

@@ -81,6 +81,18 @@ struct RingCodecTests {
         try writer.endLengthPrefix(start)
         var reader = ByteReader(writer.bytes)
         #expect(try RoomStateCodec.read(from: &reader) == room)
+
+        // The same record in a whole body of version 1, as those builds wrote it.
+        var body = ByteWriter()
+        body.writeVarUInt(1)
+        body.writeVarUInt(SnapshotSection.rooms.rawValue)
+        let rooms = body.beginLengthPrefix()
+        body.writeVarUInt(1)
+        body.writeRaw(writer.bytes)
+        try body.endLengthPrefix(rooms)
+        body.writeVarUInt(SnapshotSection.endTag)
+        body.writeVarUInt(0)
+        #expect(try EngineStateCodec.decode(body.bytes).rooms == [room])
     }
 
     /// Enough rooms to be decoded on several threads: every room lands whole, in order.
@@ -154,5 +166,65 @@ struct ReplyFormsCodecTests {
         bytes[form] = 7
         var reader = ByteReader(bytes)
         #expect(throws: PersistenceError.self) { _ = try ValueCodec.readCachedReplyForm(from: &reader) }
+    }
+}
+
+/// Body version 2: plain messages of members name them by number (and drop a name equal to theirs).
+struct MemberSenderCodecTests {
+    static func room() -> RoomState {
+        var room = RoomState(info: RoomInfo(id: "m", name: "m", type: .public, creatorId: "a", createdAt: 0), ringCapacity: 50)
+        for (index, user) in ["a", "b", "c", "d"].enumerated() {
+            room.apply(.joined(Member(userId: "user-\(user)-0123456789abcdef", name: "Name \(user)", joinedAt: Double(index))), lsn: 1)
+        }
+        for seq in UInt64(1)...80 {
+            let member = ["a", "b", "c", "d", "gone"][Int(seq % 5)]
+            // Members sometimes post under another name (renamed since); "gone" left the room.
+            let name = seq % 7 == 0 ? "Renamed \(member)" : "Name \(member)"
+            var message = ChatMessage(
+                roomId: "m", seq: seq, senderId: "user-\(member)-0123456789abcdef", senderName: name, content: "text \(seq) ✓",
+                kind: .text, timestamp: Double(seq), deleted: seq % 11 == 0)
+            if seq % 13 == 0 { message.reactions = [Reaction(emoji: "👍", userIds: ["user-a-0123456789abcdef"])] }
+            room.apply(.posted(message), lsn: seq + 1)
+        }
+        return room
+    }
+
+    @Test func membersNamedByNumberRoundTrip() throws {
+        let room = Self.room()
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer)
+        var reader = ByteReader(writer.bytes)
+        let decoded = try RoomStateCodec.read(from: &reader)
+        #expect(decoded == room)
+        #expect(Array(decoded.ring) == Array(room.ring))
+        // Smaller than the same messages with every sender written out.
+        var strings = ByteWriter()
+        MessageCodec.writeMessages(of: room.ring, roomId: "m", into: &strings)
+        var numbered = ByteWriter()
+        var numbers: [String: (number: Int, name: String)] = [:]
+        for member in room.members.values { numbers[member.userId] = (numbers.count, member.name) }
+        MessageCodec.writeMessages(of: room.ring, roomId: "m", members: numbers, into: &numbered)
+        #expect(numbered.count < strings.count * 2 / 3)
+    }
+
+    @Test func aSenderNumberBeyondTheMembersThrows() throws {
+        var room = RoomState(info: RoomInfo(id: "m", name: "m", type: .public, creatorId: "a", createdAt: 0), ringCapacity: 5)
+        room.apply(.joined(Member(userId: "a", name: "A", joinedAt: 0)), lsn: 1)
+        room.apply(.posted(ChatMessage(roomId: "m", seq: 1, senderId: "a", senderName: "A", content: "zz", kind: .text, timestamp: 0)), lsn: 2)
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer)
+        // The message is the record's tail: seq, flags, kind, timestamp (8), member number, content ("zz").
+        var bytes = writer.bytes
+        let number = bytes.count - 4
+        #expect(bytes[number] == 0 && bytes[number + 1] == 2)
+        bytes[number] = 1
+        var reader = ByteReader(bytes)
+        #expect(throws: PersistenceError.self) { _ = try RoomStateCodec.read(from: &reader) }
+        // The general reader refuses member-numbered messages outright.
+        var message = ByteWriter()
+        message.writeVarUInt(1)
+        message.writeVarUInt(MessageCodec.Flags.senderMember.rawValue)
+        var general = ByteReader(message.bytes + [0] + [UInt8](repeating: 0, count: 8) + [0, 0, 0])
+        #expect(throws: PersistenceError.self) { _ = try MessageCodec.read(from: &general, roomId: "m") }
     }
 }
