@@ -1,9 +1,9 @@
 /// One stored message of a room's timeline.
 ///
-/// Memory layout: a ring holds up to a million of these, so the common message (text, no reply, thread,
-/// edit, reaction, file or recipient) is kept small: the fields every message has are stored inline
-/// (96 bytes), the rarely set ones live in one optional copy-on-write box, and `id` is derived from
-/// `roomId` and `seq` unless it was set to something else. Value semantics and `==` are unchanged.
+/// Memory layout: the common message (text, no reply, thread, edit, reaction, file or recipient) is kept
+/// small: the fields every message has are stored inline (96 bytes), the rarely set ones live in one
+/// optional copy-on-write box, and `id` is derived from `roomId` and `seq` unless it was set to something
+/// else. Rings do not store these values but a smaller form of them (see ``MessageRing``).
 public struct ChatMessage: Sendable, Equatable {
     public var roomId: String
     /// Per-room sequence number, strictly increasing, never reused.
@@ -16,8 +16,9 @@ public struct ChatMessage: Sendable, Equatable {
     public var kind: MessageKind
     public var deleted: Bool
     public var flagged: Bool
-    /// The rarely set fields; nil while all of them have their defaults.
-    private var extras: ExtrasBox?
+    /// The rarely set fields; nil while all of them have their defaults. Shared with ``MessageRing``'s
+    /// slots, never written while shared.
+    var extras: ExtrasBox?
 
     /// Globally unique id: `<room id>:<seq>`, so the room is known without an index lookup.
     public var id: String {
@@ -85,6 +86,23 @@ public struct ChatMessage: Sendable, Equatable {
             replyTo: replyTo, threadId: threadId, replyCount: replyCount, reactions: reactions, editedAt: editedAt,
             file: file, targetId: targetId, customId: nil)
         self.extras = extras.isDefault ? nil : ExtrasBox(extras)
+    }
+
+    /// A message whose rare fields are already boxed: how ``MessageRing`` rebuilds what it stores.
+    init(
+        roomId: String, seq: UInt64, senderId: String, senderName: String, content: String, kind: MessageKind,
+        timestamp: Double, deleted: Bool, flagged: Bool, extras: ExtrasBox?
+    ) {
+        self.roomId = roomId
+        self.seq = seq
+        self.senderId = senderId
+        self.senderName = senderName
+        self.content = content
+        self.kind = kind
+        self.timestamp = timestamp
+        self.deleted = deleted
+        self.flagged = flagged
+        self.extras = extras
     }
 
     public var edited: Bool { editedAt != nil }

@@ -26,14 +26,32 @@ public struct EngineState: Sendable, Equatable {
 public struct CachedReply: Sendable, Equatable {
     public var userId: String
     public var requestId: String
+    /// The reply's bytes; empty when `compact` holds it.
     public var reply: [UInt8]
     public var expiresAt: Double
+    /// The reply as the engine can rebuild it byte for byte (a `message_sent`), instead of `reply`.
+    public var compact: CompactReply?
 
-    public init(userId: String, requestId: String, reply: [UInt8], expiresAt: Double) {
+    public init(userId: String, requestId: String, reply: [UInt8], expiresAt: Double, compact: CompactReply? = nil) {
         self.userId = userId
         self.requestId = requestId
         self.reply = reply
         self.expiresAt = expiresAt
+        self.compact = compact
+    }
+}
+
+/// A reply kept as the numbers it is rebuilt from: the posted message's seq and timestamp (the room and
+/// request id come from the request key), and the rebuilt reply's length, which the cache's bounds count.
+public struct CompactReply: Sendable, Equatable {
+    public var seq: UInt64
+    public var timestamp: Double
+    public var replyLength: Int
+
+    public init(seq: UInt64, timestamp: Double, replyLength: Int) {
+        self.seq = seq
+        self.timestamp = timestamp
+        self.replyLength = replyLength
     }
 }
 

@@ -28,7 +28,7 @@ extension RoomState {
             admins.remove(userId)
             if let newAdmin, members[newAdmin] != nil { admins.insert(newAdmin) }
         case .posted(let message):
-            ring.append(message)
+            _ = ring.append(message, returningEvicted: false)
             lastSeq = max(lastSeq, message.seq)
             info.lastActivity = max(info.lastActivity, message.timestamp)
             if let root = message.threadId.flatMap(ChatMessage.parseID), root.roomId == info.id {

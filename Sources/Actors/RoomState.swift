@@ -52,7 +52,7 @@ public struct RoomState: Sendable, Equatable {
         var count = 0
         var position = ring.count - 1
         while position >= 0 {
-            let message = ring[position]
+            let message = ring.header(at: position)
             if message.seq <= mark { break }
             if message.senderId != userId && !message.deleted && message.kind != .system { count += 1 }
             position -= 1
@@ -64,7 +64,8 @@ public struct RoomState: Sendable, Equatable {
     /// as the stored messages and read marks show.
     public var isAnswered: Bool {
         let opener = info.creatorId
-        return readMarks.keys.contains { $0 != opener } || ring.contains { $0.senderId != opener && $0.kind != .system }
+        return readMarks.keys.contains { $0 != opener }
+            || ring.indices.contains { ring.header(at: $0).senderId != opener && ring.header(at: $0).kind != .system }
     }
 
     /// Whether `change` is a post or a read by someone other than the room's creator.

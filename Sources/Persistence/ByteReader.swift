@@ -152,6 +152,31 @@ public struct ByteReader: Sendable {
         return string
     }
 
+    /// Reads a length-prefixed UTF-8 string's byte range (validated like ``readString()``) without
+    /// making a string; ``withBytes(_:)`` reads the bytes.
+    @inlinable
+    public mutating func readUTF8Range() throws(PersistenceError) -> Range<Int> {
+        let length = try readLength()
+        let start = offset
+        let valid = bytes.withUnsafeBufferPointer { buffer -> Bool in
+            let utf8 = UnsafeBufferPointer(rebasing: buffer[start..<start + length])
+            var high: UInt8 = 0
+            for byte in utf8 { high |= byte }
+            return high < 0x80 || String(validating: utf8, as: UTF8.self) != nil
+        }
+        guard valid else {
+            throw PersistenceError(.corrupt, "invalid UTF-8 in string at offset \(start)")
+        }
+        position += length
+        return start..<start + length
+    }
+
+    /// Calls `body` with all the bytes this reader reads (ranges from ``readUTF8Range()`` index them).
+    @inlinable
+    public func withBytes<T>(_ body: (UnsafeBufferPointer<UInt8>) throws -> T) rethrows -> T {
+        try bytes.withUnsafeBufferPointer(body)
+    }
+
     /// Reads a presence byte, then the string if present.
     @inlinable
     public mutating func readOptionalString() throws(PersistenceError) -> String? {

@@ -91,6 +91,13 @@ public struct ByteWriter: Sendable {
         }
     }
 
+    /// Writes a varint byte count followed by UTF-8 bytes: the same bytes as ``writeString(_:)``.
+    @inlinable
+    public mutating func writeUTF8(_ utf8: UnsafeBufferPointer<UInt8>) {
+        writeVarUInt(UInt64(utf8.count))
+        bytes.append(contentsOf: utf8)
+    }
+
     /// Writes a presence byte (0 or 1), then the string if present.
     @inlinable
     public mutating func writeOptionalString(_ value: String?) {

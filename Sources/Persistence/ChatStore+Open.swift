@@ -30,7 +30,9 @@ extension ChatStore {
         let snapshots = try SnapshotStore(
             directory: directory, keep: options.snapshotsKept, engineVersion: options.engineVersion,
             compressionLevel: options.compressionLevel)
-        let (loaded, skipped, snapshotCount) = try loadNewestUsable(snapshots, options: options, logger: logger)
+        var phases = RecoveredState.Phases()
+        let (loaded, skipped, snapshotCount) = try loadNewestUsable(snapshots, options: options, logger: logger, phases: &phases)
+        let replayStarted = clock.now
 
         var initial = EngineState()
         var after: UInt64 = 0
@@ -66,6 +68,7 @@ extension ChatStore {
             }
             replayer.apply(record.entry, origin: record.origin, lsn: lsn)
         }
+        phases.replay = clock.now - replayStarted
         log(report, logger: logger)
 
         let journal = try Journal.open(
@@ -80,7 +83,7 @@ extension ChatStore {
             state: replayer.finish(now: now), snapshotPath: loaded?.path, snapshotCoveredLSN: loaded?.coveredLSN ?? 0,
             skippedSnapshots: skipped, journal: report, changesSkipped: changesSkipped,
             orphanChanges: orphanChanges, unansweredRequests: unansweredRequests, startedWithoutSnapshot: startedWithoutSnapshot,
-            duration: clock.now - started)
+            duration: clock.now - started, phases: phases)
         logger.info("\(recovered.summary)")
         let store = ChatStore(directory: directory, journal: journal, snapshots: snapshots, options: options, logger: logger)
         return (store, recovered)
@@ -91,14 +94,22 @@ extension ChatStore {
     /// Unlike ``SnapshotStore/loadNewestValid(limit:)`` this also falls back when a file passes its
     /// checksums but its body does not decode (say, a body version from a newer build).
     private static func loadNewestUsable(
-        _ snapshots: SnapshotStore, options: Options, logger: Logger
+        _ snapshots: SnapshotStore, options: Options, logger: Logger, phases: inout RecoveredState.Phases
     ) throws -> (loaded: (path: String, coveredLSN: UInt64, state: EngineState)?, skipped: [SnapshotStore.Skipped], count: Int) {
         let entries = try snapshots.list()
         var skipped: [SnapshotStore.Skipped] = []
+        let clock = ContinuousClock()
         for entry in entries.reversed() {
             do {
-                let (header, body) = try SnapshotFile.decode(FileIO.readFile(entry.path), limit: options.maxSnapshotBodySize)
+                var started = clock.now
+                let bytes = try FileIO.readFile(entry.path)
+                phases.read = clock.now - started
+                started = clock.now
+                let (header, body) = try SnapshotFile.decode(bytes, limit: options.maxSnapshotBodySize)
+                phases.inflate = clock.now - started
+                started = clock.now
                 let state = try EngineStateCodec.decode(body)
+                phases.decode = clock.now - started
                 return ((entry.path, header.coveredLSN, state), skipped, entries.count)
             } catch let error as PersistenceError {
                 logger.error(

@@ -9,8 +9,10 @@ import Synchronization
 /// Designed for speed on large states: one pre-sized output buffer, lengths patched in place rather
 /// than measured by a second pass, and no per-field tags inside the hot message loop.
 public enum EngineStateCodec {
-    /// The body version this build writes and the newest it reads.
-    public static let bodyVersion: UInt64 = 1
+    /// The body version this build writes and the newest it reads. Version 2: messages name a member
+    /// sender by its number in the room's member list (``MessageCodec/Flags/senderMember``); version 1
+    /// bodies still load.
+    public static let bodyVersion: UInt64 = 2
 
     /// Encodes `state` as a snapshot body.
     public static func encode(_ state: EngineState) throws(PersistenceError) -> [UInt8] {
@@ -24,9 +26,9 @@ public enum EngineStateCodec {
         try section(.globalBans, into: &writer) { writer in
             ValueCodec.write(state.globalBans, into: &writer)
         }
-        try section(.replies, into: &writer) { writer in
+        try section(.replyForms, into: &writer) { writer in
             writer.writeVarUInt(UInt64(state.replies.count))
-            for reply in state.replies { ValueCodec.write(reply, into: &writer) }
+            for reply in state.replies { ValueCodec.writeForm(reply, into: &writer) }
         }
         try section(.lastSeen, into: &writer) { writer in
             writer.writeVarUInt(UInt64(state.lastSeen.count))
@@ -67,10 +69,13 @@ public enum EngineStateCodec {
                 state.rooms = try decodeRooms(body, starts: starts)
             case .globalBans:
                 state.globalBans = try ValueCodec.readStringSet(from: &reader)
-            case .replies:
+            case .replies, .replyForms:
                 let count = try reader.readLength()
-                state.replies.reserveCapacity(count)
-                for _ in 0..<count { state.replies.append(try ValueCodec.readCachedReply(from: &reader)) }
+                state.replies.reserveCapacity(state.replies.count + count)
+                for _ in 0..<count {
+                    state.replies.append(
+                        section == .replies ? try ValueCodec.readCachedReply(from: &reader) : try ValueCodec.readCachedReplyForm(from: &reader))
+                }
             case .lastSeen:
                 let count = try reader.readLength()
                 state.lastSeen.reserveCapacity(count)
@@ -141,7 +146,7 @@ public enum EngineStateCodec {
     /// A generous guess of the encoded size, so a large state is written without regrowing (each
     /// regrowth copies everything written so far).
     static func estimatedSize(of state: EngineState) -> Int {
-        var size = 4096 + state.replies.count * 128 + state.lastSeen.count * 32 + state.files.count * 256
+        var size = 4096 + state.replies.count * 160 + state.lastSeen.count * 32 + state.files.count * 256
         for room in state.rooms {
             size += 256 + room.members.count * 48 + room.ring.count * 112
         }

@@ -42,6 +42,7 @@ public enum JournalEntryCodec {
             writer.writeBool(banned)
         case .reply(let reply):
             writer.writeUInt8(3)
+            assert(reply.compact == nil, "journal records carry reply bytes")
             ValueCodec.write(reply, into: &writer)
         case .lastSeen(let userId, let at):
             writer.writeUInt8(4)

@@ -24,8 +24,13 @@ enum MessageCodec {
         static let foreignRoomId = Flags(rawValue: 1 << 9)
         /// `id` is not `<roomId>:<seq>`, so it is written out.
         static let customId = Flags(rawValue: 1 << 10)
+        /// Body version 2: the sender is a member of the room, written as its number in the record's member
+        /// list (a varint) instead of its id.
+        static let senderMember = Flags(rawValue: 1 << 11)
+        /// Body version 2, with `senderMember`: the sender name is that member's name, so it is not written.
+        static let memberName = Flags(rawValue: 1 << 12)
         /// Every bit this version knows; any other bit means a newer writer or damage.
-        static let known = Flags(rawValue: (1 << 11) - 1)
+        static let known = Flags(rawValue: (1 << 13) - 1)
     }
 
     /// Writes `message`; `roomId` is the enclosing room's id (omitted from the bytes when equal).
@@ -73,7 +78,8 @@ enum MessageCodec {
         let seq = try reader.readVarUInt()
         let flagsOffset = reader.offset
         let flags = Flags(rawValue: try reader.readVarUInt())
-        guard Flags.known.isSuperset(of: flags) else {
+        guard Flags.known.isSuperset(of: flags), !flags.contains(.senderMember), !flags.contains(.memberName) else {
+            // Member-numbered senders are only written, and read, by the ring's loop (MessageCodec+Ring).
             throw PersistenceError(.corrupt, "unknown message flags \(flags.rawValue) at offset \(flagsOffset)")
         }
         let kind = try ValueCodec.readMessageKind(from: &reader)

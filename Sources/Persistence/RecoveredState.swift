@@ -23,6 +23,22 @@ public struct RecoveredState: Sendable {
     public var startedWithoutSnapshot: Bool
     /// Wall time of the whole recovery.
     public var duration: Duration
+    /// Where that time went.
+    public var phases = Phases()
+
+    /// Wall time of each step of a recovery, for the restore log and benchmarks.
+    public struct Phases: Sendable {
+        /// Reading the snapshot file.
+        public var read: Duration = .zero
+        /// Checking and inflating it.
+        public var inflate: Duration = .zero
+        /// Decoding the body into values.
+        public var decode: Duration = .zero
+        /// Replaying the journal on top.
+        public var replay: Duration = .zero
+
+        public init() {}
+    }
 
     /// Rooms recovered.
     public var roomCount: Int { state.rooms.count }

@@ -2,7 +2,8 @@ import Actors
 
 /// Binary encoding of one ``RoomState``, the unit of the snapshot's rooms section.
 ///
-/// A room is a length-prefixed record: `info`, members, admins, invited, banned, muted (user →
+/// A room is a length-prefixed record: `info`, members (in body version 2, messages of members refer to
+/// them by their number in this list), admins, invited, banned, muted (user →
 /// Double bit pattern, so `.infinity` survives), read marks, `lastSeq`, `appliedLSN`, then the ring
 /// (capacity, count, messages oldest → newest), then `topicEpoch` (0 when a record lacks it). A reader
 /// skips whatever follows the fields it knows inside the record, so a later version can append fields
@@ -16,7 +17,12 @@ enum RoomStateCodec {
         let start = writer.beginLengthPrefix()
         ValueCodec.write(room.info, into: &writer)
         writer.writeVarUInt(UInt64(room.members.count))
-        for member in room.members.values { ValueCodec.write(member, into: &writer) }
+        // Body version 2: messages name their sender by its number in this list.
+        var numbers: [String: (number: Int, name: String)] = Dictionary(minimumCapacity: room.members.count)
+        for member in room.members.values {
+            numbers[member.userId] = (numbers.count, member.name)
+            ValueCodec.write(member, into: &writer)
+        }
         ValueCodec.write(room.admins, into: &writer)
         ValueCodec.write(room.invited, into: &writer)
         ValueCodec.write(room.banned, into: &writer)
@@ -34,8 +40,7 @@ enum RoomStateCodec {
         writer.writeVarUInt(room.appliedLSN)
         writer.writeVarUInt(UInt64(room.ring.capacity))
         writer.writeVarUInt(UInt64(room.ring.count))
-        let roomId = room.info.id
-        for message in room.ring { MessageCodec.write(message, roomId: roomId, into: &writer) }
+        MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, members: numbers, into: &writer)
         // Appended fields: absent in older snapshots, whose readers skip them.
         writer.writeVarUInt(room.topicEpoch)
         try writer.endLengthPrefix(start)
@@ -48,9 +53,12 @@ enum RoomStateCodec {
 
         let memberCount = try reader.readLength()
         var members: [String: Member] = Dictionary(minimumCapacity: memberCount)
+        var memberList: [Member] = []
+        memberList.reserveCapacity(memberCount)
         for _ in 0..<memberCount {
             let member = try ValueCodec.readMember(from: &reader)
             members[member.userId] = member
+            memberList.append(member)
         }
         guard members.count == memberCount else { throw corrupt("duplicate member", in: info, reader) }
         let admins = try ValueCodec.readStringSet(from: &reader)
@@ -82,18 +90,18 @@ enum RoomStateCodec {
         let count = try reader.readLength()
         guard count <= Int(capacity) else { throw corrupt("\(count) messages in a ring of \(capacity)", in: info, reader) }
         var room = RoomState(info: info, ringCapacity: Int(capacity))
+        // The record's remaining bytes bound its contents: one allocation now, trimmed once read.
+        room.ring.reserve(messages: count, contentBytes: end - reader.offset)
+        var senders = MessageCodec.SenderCache()
+        var memberSenders = [UInt32?](repeating: nil, count: memberList.count)
         var previousSeq: UInt64? = nil
         for _ in 0..<count {
-            var message = try MessageCodec.read(from: &reader, roomId: info.id)
-            // Share the member's id string instead of one copy per message (~80 bytes of heap each).
-            if let member = members[message.senderId] { message.senderId = member.userId }
-            // MessageRing traps on a non-increasing seq; damaged bytes must throw instead.
-            if let previousSeq, message.seq <= previousSeq {
-                throw corrupt("message seq \(message.seq) after \(previousSeq)", in: info, reader)
-            }
-            previousSeq = message.seq
-            room.ring.append(message)
+            // MessageRing traps on a non-increasing seq; damaged bytes must throw instead (checked inside).
+            previousSeq = try MessageCodec.readMessage(
+                into: &room.ring, from: &reader, roomId: info.id, members: members, memberList: memberList,
+                memberSenders: &memberSenders, senders: &senders, previousSeq: previousSeq)
         }
+        room.ring.shrinkToFit()
         // Appended fields, each absent from records an older writer made.
         let topicEpoch = reader.offset < end ? try reader.readVarUInt() : 0
         guard reader.offset <= end else {

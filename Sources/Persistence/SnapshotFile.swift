@@ -6,14 +6,14 @@ import Musl
 import Darwin
 #endif
 
-/// Encodes and decodes snapshot files: a checksummed header followed by the zlib stream of an opaque body.
+/// Encodes and decodes snapshot files: a checksummed header followed by the compressed opaque body.
 ///
-/// Byte layout, format version 1 (all integers little-endian):
+/// Byte layout (all integers little-endian):
 ///
 /// | offset | size | field                                                        |
 /// |-------:|-----:|--------------------------------------------------------------|
 /// | 0      | 8    | magic, ASCII `CHATSNAP`                                      |
-/// | 8      | 2    | format version, UInt16 = 1                                   |
+/// | 8      | 2    | format version, UInt16 = 1 or 2                              |
 /// | 10     | 2    | flags, UInt16, opaque to this layer                          |
 /// | 12     | 8    | creation time, Double bit pattern, Unix seconds              |
 /// | 20     | 8    | covered LSN, UInt64 (journal records ≤ it are in the body)   |
@@ -23,15 +23,17 @@ import Darwin
 /// | 48     | 2    | engine version length N, UInt16, ≤ 1024                      |
 /// | 50     | N    | engine version, UTF-8                                        |
 /// | 50+N   | 4    | CRC-32 of bytes 0 ..< 50+N (the header)                      |
-/// | 54+N   | C    | zlib stream (RFC 1950) of the body                           |
+/// | 54+N   | C    | version 1: one zlib stream (RFC 1950) of the body;           |
+/// |        |      | version 2: the body in frames (``Zlib/compressFrames``)      |
 ///
 /// The file is exactly 54 + N + C bytes; anything shorter is truncated, anything longer is corrupt.
-/// A reader rejects a version newer than it knows before trusting any other field.
+/// A reader rejects a version newer than it knows before trusting any other field. Version 2 (framed,
+/// so a restore inflates on every core) is written; version 1 files still load.
 public enum SnapshotFile {
     /// The first 8 bytes of every snapshot file.
     public static let magic: [UInt8] = Array("CHATSNAP".utf8)
     /// The layout version this build writes and the newest it reads.
-    public static let currentVersion: UInt16 = 1
+    public static let currentVersion: UInt16 = 2
 
     /// Builds a complete snapshot file.
     /// - Parameters:
@@ -41,13 +43,16 @@ public enum SnapshotFile {
     ///   - flags: Opaque to this layer.
     ///   - createdAt: Unix seconds; defaults to now.
     ///   - level: zlib compression level.
+    ///   - formatVersion: 2 (framed) unless a test needs the layout of older builds.
+    ///   - frameSize: Raw bytes per frame in version 2.
     public static func encode(
         body: [UInt8], coveredLSN: UInt64, engineVersion: String, flags: UInt16 = 0,
-        createdAt: Double = unixNow(), level: Int32 = 6
+        createdAt: Double = unixNow(), level: Int32 = 6, formatVersion: UInt16 = currentVersion,
+        frameSize: Int = Zlib.defaultFrameSize
     ) throws -> [UInt8] {
         let (header, compressed) = try encodeParts(
             body: body, coveredLSN: coveredLSN, engineVersion: engineVersion, flags: flags,
-            createdAt: createdAt, level: level)
+            createdAt: createdAt, level: level, formatVersion: formatVersion, frameSize: frameSize)
         var file = try header.encoded()
         file.append(contentsOf: compressed)
         return file
@@ -55,11 +60,15 @@ public enum SnapshotFile {
 
     /// Compresses the body and describes it, leaving the caller to write header and stream without concatenating.
     static func encodeParts(
-        body: [UInt8], coveredLSN: UInt64, engineVersion: String, flags: UInt16, createdAt: Double, level: Int32
+        body: [UInt8], coveredLSN: UInt64, engineVersion: String, flags: UInt16, createdAt: Double, level: Int32,
+        formatVersion: UInt16 = currentVersion, frameSize: Int = Zlib.defaultFrameSize
     ) throws -> (SnapshotHeader, [UInt8]) {
-        let compressed = try Zlib.compress(body, level: level)
+        precondition((1...currentVersion).contains(formatVersion))
+        let compressed = formatVersion == 1
+            ? try Zlib.compress(body, level: level)
+            : try Zlib.compressFrames(body, level: level, frameSize: frameSize)
         let header = SnapshotHeader(
-            flags: flags, createdAt: createdAt, engineVersion: engineVersion, coveredLSN: coveredLSN,
+            formatVersion: formatVersion, flags: flags, createdAt: createdAt, engineVersion: engineVersion, coveredLSN: coveredLSN,
             bodySize: UInt64(body.count), compressedSize: UInt64(compressed.count),
             bodyCRC32: CRC32.checksum(compressed))
         return (header, compressed)
@@ -98,9 +107,12 @@ public enum SnapshotFile {
         guard crc == header.bodyCRC32 else {
             throw PersistenceError(.checksumMismatch, "snapshot body CRC mismatch")
         }
-        // A copy of the compressed bytes is cheap next to inflating them.
-        let body = try Zlib.decompress(Array(bytes[start...]), expectedSize: Int(header.bodySize), limit: limit)
-        return (header, body)
+        guard header.formatVersion >= 2 else {
+            // A copy of the compressed bytes is cheap next to inflating them.
+            let body = try Zlib.decompress(Array(bytes[start...]), expectedSize: Int(header.bodySize), limit: limit)
+            return (header, body)
+        }
+        return (header, try Zlib.decompressFrames(bytes, from: start, bodySize: Int(header.bodySize)))
     }
 
     /// The current time in Unix seconds.

@@ -14,12 +14,16 @@
 /// | 3   | replies     | count, then (userId, requestId, reply bytes, expiresAt)          |
 /// | 4   | lastSeen    | count, then (userId, Double)                                     |
 /// | 5   | files       | count, then (FileInfo, uploaderId, uploadedAt, room ids)         |
+/// | 6   | replyForms  | count, then (userId, requestId, expiresAt, form 0: reply bytes, or |
+/// |     |             | form 1: seq, timestamp, reply length); written instead of 3      |
 public enum SnapshotSection: UInt64, Sendable, CaseIterable {
     case rooms = 1
     case globalBans = 2
+    /// Replies as bytes: what builds before compact replies wrote (still read).
     case replies = 3
     case lastSeen = 4
     case files = 5
+    case replyForms = 6
 
     /// Tag of the empty section that closes a body.
     static let endTag: UInt64 = 0

@@ -163,6 +163,43 @@ enum ValueCodec {
         return CachedReply(userId: userId, requestId: requestId, reply: reply, expiresAt: try reader.readDouble())
     }
 
+    /// A reply in the `replyForms` section: bytes or the compact form.
+    static func writeForm(_ reply: CachedReply, into writer: inout ByteWriter) {
+        writer.writeString(reply.userId)
+        writer.writeString(reply.requestId)
+        writer.writeDouble(reply.expiresAt)
+        if let compact = reply.compact {
+            writer.writeVarUInt(1)
+            writer.writeVarUInt(compact.seq)
+            writer.writeDouble(compact.timestamp)
+            writer.writeVarUInt(UInt64(compact.replyLength))
+        } else {
+            writer.writeVarUInt(0)
+            writer.writeBytes(reply.reply)
+        }
+    }
+
+    static func readCachedReplyForm(from reader: inout ByteReader) throws(PersistenceError) -> CachedReply {
+        let userId = try reader.readString()
+        let requestId = try reader.readString()
+        let expiresAt = try reader.readDouble()
+        let formOffset = reader.offset
+        switch try reader.readVarUInt() {
+        case 0:
+            return CachedReply(userId: userId, requestId: requestId, reply: try reader.readBytes(), expiresAt: expiresAt)
+        case 1:
+            let seq = try reader.readVarUInt()
+            let timestamp = try reader.readDouble()
+            let length = try reader.readVarUInt()
+            guard length <= UInt64(Int32.max) else { throw PersistenceError(.corrupt, "reply length \(length)") }
+            return CachedReply(
+                userId: userId, requestId: requestId, reply: [], expiresAt: expiresAt,
+                compact: CompactReply(seq: seq, timestamp: timestamp, replyLength: Int(length)))
+        case let form:
+            throw PersistenceError(.corrupt, "unknown reply form \(form) at offset \(formOffset)")
+        }
+    }
+
     static func write(_ file: StoredFile, into writer: inout ByteWriter) {
         write(file.info, into: &writer)
         writer.writeString(file.uploaderId)

@@ -15,7 +15,10 @@ struct ChatBench: AsyncParsableCommand {
               chat-bench stress --mqtt-port 18830 --duration 20
             (`stress --engine-cmd "…"` starts the engine itself.)
             """,
-        subcommands: [LoadCommand.self, StressCommand.self, SeedSnapshotCommand.self, SnapshotBenchCommand.self, ServeEngineCommand.self]
+        subcommands: [
+            LoadCommand.self, StressCommand.self, SeedSnapshotCommand.self, SnapshotBenchCommand.self, FillCommand.self,
+            RestoreBenchCommand.self, RestoreProfileCommand.self, ServeEngineCommand.self,
+        ]
     )
 }
 

@@ -140,7 +140,7 @@ struct ChatCodecTests {
 
         #expect(errorCode { _ = try JournalEntryCodec.decode([9]) } == .corrupt)
         #expect(errorCode { _ = try JournalEntryCodec.decode([1, 1, 0x72, 99]) } == .corrupt)
-        #expect(errorCode { _ = try EngineStateCodec.decode([2, 0, 0]) } == .unsupportedVersion)
+        #expect(errorCode { _ = try EngineStateCodec.decode([UInt8(EngineStateCodec.bodyVersion + 1), 0, 0]) } == .unsupportedVersion)
     }
 
     @Test func skipsUnknownSections() throws {
@@ -150,7 +150,7 @@ struct ChatCodecTests {
         body.removeLast(2)
         body += [99, 3, 1, 2, 3, 0, 0]
         #expect(try EngineStateCodec.decode(body) == state.normalized)
-        #expect(try SnapshotSection.scan(body).map(\.tag) == [1, 2, 3, 4, 5, 99])
+        #expect(try SnapshotSection.scan(body).map(\.tag) == [1, 2, 6, 4, 5, 99])  // replies as replyForms (6)
     }
 
     @Test func rejectsDuplicateSections() throws {

@@ -18,7 +18,7 @@ struct SnapshotFileTests {
         #expect(header.engineVersion == "1.2.3")
         #expect(header.flags == 7)
         #expect(header.createdAt == 1_700_000_000.5)
-        #expect(header.formatVersion == 1)
+        #expect(header.formatVersion == 2)
         #expect(header.bodySize == UInt64(body.count))
         #expect(Int(header.compressedSize) == file.count - header.encodedSize)
     }
@@ -67,8 +67,53 @@ struct SnapshotFileTests {
 
     @Test func futureVersionIsUnsupported() throws {
         var file = try encoded()
-        file[8] = 2  // version field, checked before the header CRC
+        file[8] = UInt8(SnapshotFile.currentVersion + 1)  // version field, checked before the header CRC
         #expect(errorCode { _ = try SnapshotFile.decode(file, limit: 1 << 20) } == .unsupportedVersion)
+    }
+
+    // MARK: Format 2: frames
+
+    /// Files of format 1 (one zlib stream), as builds before frames wrote them, still load.
+    @Test func formatOneStillLoads() throws {
+        let file = try SnapshotFile.encode(
+            body: body, coveredLSN: 42, engineVersion: "1.2.3", flags: 7, createdAt: 1_700_000_000.5, formatVersion: 1)
+        let header = try SnapshotFile.readHeader(from: file)
+        #expect(header.formatVersion == 1)
+        // Format 1's payload is exactly the zlib stream of the body.
+        #expect(try Zlib.decompress(Array(file[header.encodedSize...]), limit: 1 << 20) == body)
+        let (decoded, restored) = try SnapshotFile.decode(file, limit: 1 << 20)
+        #expect(restored == body)
+        #expect(decoded.coveredLSN == 42)
+    }
+
+    @Test(arguments: [1000, 65_536, 199_999, 200_000, 1 << 20])
+    func framesOfAnySizeRoundTrip(frameSize: Int) throws {
+        let file = try SnapshotFile.encode(
+            body: body, coveredLSN: 1, engineVersion: "", createdAt: 1, frameSize: frameSize)
+        #expect(try SnapshotFile.decode(file, limit: 1 << 20).body == body)
+    }
+
+    @Test func damagedFrameTablesThrow() throws {
+        let frames = try Zlib.compressFrames(body, level: 6, frameSize: 50_000)
+        #expect(try Zlib.decompressFrames(frames, from: 0, bodySize: body.count) == body)
+        // Sizes that disagree with the header or the payload, a frame that inflates to the wrong size,
+        // absurd counts, cut payloads: all throw, none traps.
+        #expect(errorCode { _ = try Zlib.decompressFrames(frames, from: 0, bodySize: body.count + 1) } == .corrupt)
+        for cut in [0, 3, 4, 20, 36, frames.count - 1] {
+            #expect(throws: PersistenceError.self) { _ = try Zlib.decompressFrames(Array(frames.prefix(cut)), from: 0, bodySize: body.count) }
+        }
+        var count = frames
+        count[0] = 0xFF
+        #expect(throws: PersistenceError.self) { _ = try Zlib.decompressFrames(count, from: 0, bodySize: body.count) }
+        var sizes = frames
+        // The first frame's entry one byte longer, the second's one shorter: the totals agree, but each
+        // frame inflates to another size than its entry says.
+        sizes[4] &+= 1
+        sizes[12] &-= 1
+        #expect(throws: PersistenceError.self) { _ = try Zlib.decompressFrames(sizes, from: 0, bodySize: body.count) }
+        var data = frames
+        data[data.count / 2] ^= 0x5A
+        #expect(throws: PersistenceError.self) { _ = try Zlib.decompressFrames(data, from: 0, bodySize: body.count) }
     }
 
     @Test func limitIsEnforcedBeforeInflating() throws {

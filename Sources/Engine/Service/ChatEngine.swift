@@ -70,7 +70,13 @@ public final class ChatEngine: Service, Sendable {
         let core = try EngineCore(
             configuration: configuration, logger: logger, outbox: outbox, changeLog: journal ?? VolatileChangeLog())
         if let recovered {
-            core.restore(recovered.state)
+            let loaded = core.restore(recovered.state)
+            let phases = recovered.phases
+            logger.info("restore phases", metadata: [
+                "read": "\(phases.read)", "inflate": "\(phases.inflate)", "decode": "\(phases.decode)",
+                "replay": "\(phases.replay)", "actors": "\(loaded.rooms)", "replies": "\(loaded.replies)",
+                "reply_count": "\(recovered.state.replies.count)",
+            ])
             logger.info("state restored", metadata: [
                 "summary": "\(recovered.summary)", "rooms": "\(recovered.roomCount)", "messages": "\(recovered.messageCount)",
                 "journal_records": "\(recovered.recordsReplayed)", "duration": "\(recovered.duration)",
@@ -229,6 +235,8 @@ public final class ChatEngine: Service, Sendable {
         ])
         let processor = self.processor
         let snapshotter = self.snapshotter
+        // Restored replies are indexed on first use; do it now, before most first requests arrive.
+        Task.detached(priority: .utility) { processor.replies.settle() }
         await withGracefulShutdownHandler {
             await withDiscardingTaskGroup { group in
                 if let snapshotter { group.addTask { await snapshotter.run() } }

@@ -35,19 +35,25 @@ final class EngineCore: Sendable {
             services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
     }
 
-    /// Loads recovered state into fresh actors and caches.
-    func restore(_ state: EngineState) {
+    /// Loads recovered state into fresh actors and caches; returns how long the rooms and the replies took.
+    @discardableResult
+    func restore(_ state: EngineState) -> (rooms: Duration, replies: Duration) {
+        let clock = ContinuousClock()
+        var started = clock.now
         for room in state.rooms {
             services.registry.insert(RoomActor(
                 state: room, effects: services.delivery, index: services.index, directory: services.directory))
         }
+        let rooms = clock.now - started
+        started = clock.now
         services.globalBans.withLock { $0 = state.globalBans }
-        processor.replies.restore(
-            state.replies.map { ($0.userId, $0.requestId, $0.reply, $0.expiresAt) }, now: services.now())
+        processor.replies.restore(state.replies, now: services.now())
+        let replies = clock.now - started
         for (userId, lastSeen) in state.lastSeen {
             services.presence.set(userId, PresenceBoard.Entry(status: .offline, expiresAt: 0, lastSeen: lastSeen))
         }
         files.restore(state.files)
+        return (rooms, replies)
     }
 
     /// Handles one message as if it had arrived from the broker on the copy the router picks.

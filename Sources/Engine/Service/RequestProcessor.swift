@@ -37,7 +37,8 @@ final class RequestProcessor: Sendable {
         self.authenticator = authenticator
         let limits = services.configuration.limits
         self.rateLimiter = RateLimiter(limit: services.configuration.rateLimit, maxBuckets: limits.rateLimitBuckets)
-        self.replies = ReplyCache(bytesPerUser: limits.replyCacheBytesPerUser, bytesTotal: limits.replyCacheBytesTotal)
+        self.replies = ReplyCache(
+            bytesPerUser: limits.replyCacheBytesPerUser, bytesTotal: limits.replyCacheBytesTotal, expand: Self.expandMessageSent)
         self.outbox = outbox
         self.logger = services.logger
     }
@@ -128,6 +129,7 @@ final class RequestProcessor: Sendable {
         let echoedId = (try? requestId.get()) ?? nil
         var requestKey = echoedId.map { Self.requestKey(topic: message.topic, requestId: $0) }
         var reply: [UInt8]
+        var compact: ReplyCache.Compact?
         var outcome = ChatError.Code.internal.rawValue
         do {
             _ = try requestId.get()
@@ -147,6 +149,7 @@ final class RequestProcessor: Sendable {
             let result = try await ChangeOrigin.$current.withValue(origin) { try await match.route.handler(&request) }
             outcome = result.status
             reply = Self.encode(result, topic: message.topic, requestId: echoedId)
+            if requestKey != nil { compact = Self.compactForm(of: result, topic: message.topic, requestId: echoedId, encoded: reply) }
         } catch let error as ChatError {
             outcome = error.code.rawValue
             reply = Self.encode(error, topic: message.topic, requestId: echoedId)
@@ -162,7 +165,7 @@ final class RequestProcessor: Sendable {
         // Reads (and unknown routes) change nothing: a retry runs them again, so their replies, a file
         // chunk among them, are never held.
         if let requestKey, let route = inbound.match?.route, !route.isReadOnly {
-            remember(reply, user: user.userId, requestKey: requestKey, now: now)
+            remember(reply, user: user.userId, requestKey: requestKey, now: now, compact: compact)
         }
         outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
     }
@@ -189,8 +192,8 @@ final class RequestProcessor: Sendable {
     /// Caches and journals a reply before it is published, so a retry after a crash is still answered,
     /// not applied again. A reply too large for the cache's bounds is neither: the journal and snapshots
     /// carry only what the cache holds.
-    private func remember(_ reply: [UInt8], user: String, requestKey: String, now: Double) {
-        guard replies.store(user: user, requestId: requestKey, reply: reply, now: now) else { return }
+    private func remember(_ reply: [UInt8], user: String, requestKey: String, now: Double, compact: ReplyCache.Compact? = nil) {
+        guard replies.store(user: user, requestId: requestKey, reply: reply, now: now, compact: compact) else { return }
         let expiresAt = now + replies.ttl
         _ = try? services.delivery.record(.reply(CachedReply(userId: user, requestId: requestKey, reply: reply, expiresAt: expiresAt)))
     }
@@ -207,10 +210,39 @@ final class RequestProcessor: Sendable {
             guard let (topic, requestId) = Self.parts(ofRequestKey: key),
                   let recover = router.match(topic)?.route.recover, let reply = recover(request.changes)
             else { continue }
-            remember(Self.encode(reply, topic: topic, requestId: requestId), user: request.origin.userId, requestKey: key, now: now)
+            let encoded = Self.encode(reply, topic: topic, requestId: requestId)
+            remember(encoded, user: request.origin.userId, requestKey: key, now: now,
+                     compact: Self.compactForm(of: reply, topic: topic, requestId: requestId, encoded: encoded))
             answered += 1
         }
         return answered
+    }
+
+    // MARK: Compact replies
+
+    /// The reply to a message post as the cache keeps it: seq and timestamp, when the reply is exactly what
+    /// ``expandMessageSent`` rebuilds from them (checked byte for byte), else nil.
+    static func compactForm(of result: Reply, topic: String, requestId: String?, encoded: [UInt8]) -> ReplyCache.Compact? {
+        guard result.status == "message_sent", let requestId, result.fields.count == 4,
+              let seq = result.fields["seq"]?.doubleValue, let timestamp = result.fields["timestamp"]?.doubleValue,
+              seq >= 1, seq < 9_007_199_254_740_992, seq == seq.rounded()
+        else { return nil }
+        let compact = ReplyCache.Compact(seq: UInt64(seq), timestamp: timestamp)
+        guard expandMessageSent(requestKey(topic: topic, requestId: requestId), compact) == encoded else { return nil }
+        return compact
+    }
+
+    /// The `message_sent` reply to the request under `key` (a `chat/message/{room_id}` topic and its
+    /// `request_id`) that posted message `seq` at `timestamp`: what ``MessageHandlers/sent(_:)`` answers.
+    @Sendable static func expandMessageSent(_ key: String, _ compact: ReplyCache.Compact) -> [UInt8] {
+        let prefix = "chat/message/"
+        guard let (topic, requestId) = parts(ofRequestKey: key), topic.hasPrefix(prefix) else { return [] }
+        let roomId = String(topic.dropFirst(prefix.count))
+        let reply = Reply("message_sent", [
+            "message_id": .string(ChatMessage.id(roomId: roomId, seq: compact.seq)), "room_id": .string(roomId),
+            "seq": .number(Double(compact.seq)), "timestamp": .number(compact.timestamp),
+        ])
+        return encode(reply, topic: topic, requestId: requestId)
     }
 
     /// The key replies are remembered under: the topic and the `request_id`, NUL-separated. A topic never
@@ -241,7 +273,9 @@ final class RequestProcessor: Sendable {
         object["request_id"] = requestId.map(JSONValue.string) ?? .null
         object["topic"] = .string(topic)
         object["status"] = .string(reply.status)
-        return JSONValue.object(object).serialized()
+        // A `message_sent` may be kept compact and rebuilt for a retry (``compactForm``): its keys go in a
+        // fixed order so the rebuilt bytes are the original bytes (PROTOCOL §1.6), in any process.
+        return JSONValue.object(object).serialized(sortedKeys: reply.status == "message_sent")
     }
 
     static func encode(_ error: ChatError, topic: String, requestId: String?) -> [UInt8] {

@@ -54,9 +54,7 @@ struct Snapshotter: Sendable {
         return EngineState(
             rooms: rooms,
             globalBans: services.globalBans.withLock { $0 },
-            replies: core.processor.replies.entries(now: now).map {
-                CachedReply(userId: $0.user, requestId: $0.requestId, reply: $0.reply, expiresAt: $0.expiresAt)
-            },
+            replies: core.processor.replies.snapshot(now: now),
             lastSeen: services.presence.all.mapValues(\.lastSeen).filter { $0.value > 0 },
             files: core.files.all)
     }
