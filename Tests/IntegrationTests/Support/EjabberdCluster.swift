@@ -1,5 +1,8 @@
 import Foundation
 import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// A two-node ejabberd cluster on loopback, run from `deploy/ejabberd/ejabberd.yml` by
 /// `scripts/ejabberd-cluster`, for one test. Its suites run when `CHAT_TEST_EJABBERD=1`
@@ -17,16 +20,49 @@ final class EjabberdCluster: @unchecked Sendable {
     private var stopped = false
 
     /// Starts `nodes` nodes on free loopback ports, node 2 joined to node 1.
+    ///
+    /// A port that was free when picked can be taken before a node binds it (by a client's local port:
+    /// the picks come from below the kernel's ephemeral range to make that rare); the whole cluster is
+    /// then started again on other ports.
     init(nodes: Int = 2) async throws {
         // The nodes run as the `ejabberd` user, who must be able to reach the directory: not under a
         // 0700 `mktemp -d`, so directly in /tmp.
-        directory = URL(fileURLWithPath: "/tmp/chat-ejabberd-\(UUID().uuidString.prefix(8))")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        ports = try (0..<nodes).map { _ in try Broker.freePort() }
-        let status = try await Self.run(["start", directory.path, String(nodes)] + ports.map(String.init))
-        guard status == 0 else {
-            throw TestFailure("scripts/ejabberd-cluster start exited \(status): \(log(node: 1).suffix(800))")
+        let base = "/tmp/chat-ejabberd-\(UUID().uuidString.prefix(8))"
+        var attempt = 0
+        while true {
+            attempt += 1
+            let directory = URL(fileURLWithPath: "\(base)-\(attempt)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let ports = try (0..<nodes).map { _ in try Self.freePortBelowEphemeral() }
+            let status = try await Self.run(["start", directory.path, String(nodes)] + ports.map(String.init))
+            if status == 0 {
+                self.directory = directory
+                self.ports = ports
+                return
+            }
+            let log = Self.log(of: directory, node: 1).suffix(800)
+            _ = try await Self.run(["stop", directory.path])
+            try? FileManager.default.removeItem(at: directory)
+            if attempt == 3 { throw TestFailure("scripts/ejabberd-cluster start exited \(status): \(log)") }
         }
+    }
+
+    /// A loopback port in 20000–32767 that nothing listens on now.
+    static func freePortBelowEphemeral() throws -> Int {
+        for _ in 0..<100 {
+            let port = Int.random(in: 20000...32767)
+            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            defer { close(fd) }
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = inet_addr("127.0.0.1")
+            address.sin_port = in_port_t(UInt16(port).bigEndian)
+            let bound = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
+            }
+            if bound { return port }
+        }
+        throw TestFailure("no free loopback port in 20000-32767")
     }
 
     deinit { stop() }
@@ -42,8 +78,10 @@ final class EjabberdCluster: @unchecked Sendable {
         _ = try await Self.run(["kill", directory.path, String(i)])
     }
 
-    /// The tail of node `i`'s log, for failure messages.
-    func log(node i: Int) -> String {
+    /// Node `i`'s log, for failure messages.
+    func log(node i: Int) -> String { Self.log(of: directory, node: i) }
+
+    static func log(of directory: URL, node i: Int) -> String {
         (try? String(contentsOf: directory.appendingPathComponent("node\(i)/log/ejabberd.log"), encoding: .utf8)) ?? ""
     }
 
