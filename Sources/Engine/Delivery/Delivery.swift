@@ -66,6 +66,11 @@ public struct Delivery: RoomEffects {
         type == .direct ? nil : roomTopics?.topic(roomId: roomId, epoch: epoch)
     }
 
+    /// The room topic `audience` hears now, or nil in `inbox` mode and for direct rooms.
+    public func eventsTopic(for audience: RoomAudience) -> String? {
+        roomTopics?.topic(for: audience)
+    }
+
     /// Sends an already encoded payload to users' notification topics.
     public func notify(_ payload: [UInt8], to recipients: some Sequence<String>) {
         let topics = recipients.map(Inbox.notifications)

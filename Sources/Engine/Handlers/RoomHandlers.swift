@@ -43,8 +43,7 @@ struct RoomHandlers {
         // The name in use now: had someone left since the join, it is already the next one.
         let audience = await room.audience()
         return Self.membership(outcome.joined ? "joined" : "already_member", roomId: roomId, memberCount: outcome.memberCount)
-            .adding(eventsTopic: audience.members.contains(member.userId)
-                ? services.delivery.eventsTopic(roomId: roomId, type: .public, epoch: audience.topicEpoch) : nil)
+            .adding(eventsTopic: audience.members.contains(member.userId) ? services.delivery.eventsTopic(for: audience) : nil)
     }
 
     func leave(_ request: inout Request) async throws -> Reply {
