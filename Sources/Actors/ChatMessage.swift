@@ -73,19 +73,12 @@ public struct ChatMessage: Sendable, Equatable {
         replyCount: Int = 0, reactions: [Reaction] = [], editedAt: Double? = nil, deleted: Bool = false,
         flagged: Bool = false, file: FileInfo? = nil, targetId: String? = nil
     ) {
-        self.roomId = roomId
-        self.seq = seq
-        self.senderId = senderId
-        self.senderName = senderName
-        self.content = content
-        self.kind = kind
-        self.timestamp = timestamp
-        self.deleted = deleted
-        self.flagged = flagged
         let extras = Extras(
             replyTo: replyTo, threadId: threadId, replyCount: replyCount, reactions: reactions, editedAt: editedAt,
             file: file, targetId: targetId, customId: nil)
-        self.extras = extras.isDefault ? nil : ExtrasBox(extras)
+        self.init(
+            roomId: roomId, seq: seq, senderId: senderId, senderName: senderName, content: content, kind: kind,
+            timestamp: timestamp, deleted: deleted, flagged: flagged, extras: extras.isDefault ? nil : ExtrasBox(extras))
     }
 
     /// A message whose rare fields are already boxed: how ``MessageRing`` rebuilds what it stores.
