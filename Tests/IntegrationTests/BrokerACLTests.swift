@@ -82,4 +82,22 @@ struct BrokerACLTests {
         let engine = try String(contentsOf: directory.appendingPathComponent("engine-passwd"), encoding: .utf8)
         #expect(engine.hasPrefix("chat-engine:"))
     }
+
+    /// add-user on an existing user changes its password, and fails (rather than claiming success) when
+    /// the broker refuses the admin's login: mosquitto_ctrl itself exits 0 either way.
+    @Test func addUserChangesPasswordsAndReportsARefusedAdmin() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("shipped-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let broker = try await Broker.shipped(users: [("alice", "old-pw")], enginePassword: "engine-pw", in: folder)
+        defer { broker.stop() }
+        #expect(try await Broker.addUser("alice", "new-pw", in: folder, port: broker.port) == 0)
+        _ = try await ChatClient(userId: "alice", port: broker.port, password: "new-pw")
+        await #expect(throws: (any Error).self) {
+            _ = try await ChatClient(userId: "alice", port: broker.port, password: "old-pw")
+        }
+        #expect(try await Broker.addUser("bob", "pw", in: folder, port: broker.port, adminPassword: "wrong") != 0)
+        await #expect(throws: (any Error).self) {
+            _ = try await ChatClient(userId: "bob", port: broker.port, password: "pw")
+        }
+    }
 }

@@ -45,8 +45,10 @@ extension Broker {
 
     /// Runs the shipped `add-user` with its files in `directory` and the broker's users' listener on
     /// `port`; returns its exit status.
-    static func addUser(_ user: String, _ password: String, in directory: URL, port: Int = 0) async throws -> Int32 {
-        try await runShipped("add-user", [user, password], in: directory, port: port)
+    static func addUser(
+        _ user: String, _ password: String, in directory: URL, port: Int = 0, adminPassword: String = dynsecAdminPassword
+    ) async throws -> Int32 {
+        try await runShipped("add-user", [user, password], in: directory, port: port, adminPassword: adminPassword)
     }
 
     /// Runs the shipped `setup-dynsec` with its file in `directory`: it creates the file when there is
@@ -55,12 +57,14 @@ extension Broker {
         try await runShipped("setup-dynsec", [], in: directory, port: port)
     }
 
-    private static func runShipped(_ script: String, _ arguments: [String], in directory: URL, port: Int) async throws -> Int32 {
+    private static func runShipped(
+        _ script: String, _ arguments: [String], in directory: URL, port: Int, adminPassword: String = dynsecAdminPassword
+    ) async throws -> Int32 {
         let environment = ProcessInfo.processInfo.environment.merging([
             "CHAT_ENGINE_PASSWD_FILE": directory.appendingPathComponent("engine-passwd").path,
             "CHAT_DYNSEC_FILE": directory.appendingPathComponent("dynamic-security.json").path,
             "CHAT_DYNSEC_PORT": String(port),
-            "CHAT_DYNSEC_ADMIN_PASSWORD": dynsecAdminPassword,
+            "CHAT_DYNSEC_ADMIN_PASSWORD": adminPassword,
         ]) { $1 }
         return await try ChildProcess(
             path: "/bin/bash", arguments: [deployFolder.appendingPathComponent(script).path] + arguments,
