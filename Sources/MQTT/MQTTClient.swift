@@ -199,10 +199,19 @@ public final class MQTTClient: @unchecked Sendable {
 
     /// Sends DISCONNECT and stops the network thread; queued QoS ≥ 1 messages stay in the broker session.
     public func disconnect() {
-        let running = state.withLock { state -> Bool in
-            defer { state.loopRunning = false }
-            return state.loopRunning
+        let (running, waiters) = state.withLock { state -> (Bool, [CheckedContinuation<Void, Never>]) in
+            defer {
+                state.loopRunning = false
+                state.subscriptionWaiters.removeAll()
+                state.subscriptionChanges.removeAll()
+            }
+            // Callers of `subscribe` still waiting get their answer: there will be no SUBACK.
+            let queued = state.subscriptionChanges.compactMap { change -> CheckedContinuation<Void, Never>? in
+                if case .subscribe(_, let waiter) = change { waiter } else { nil }
+            }
+            return (state.loopRunning, Array(state.subscriptionWaiters.values) + queued)
         }
+        for waiter in waiters { waiter.resume() }
         mosquitto_disconnect_v5(handle, 0, nil)
         if running { networkLoop.stop() }
     }

@@ -239,4 +239,18 @@ struct MQTTClientTests {
         subscriber.disconnect()
         restarted.stop()
     }
+
+    /// A `subscribe` waiting for a broker that is gone returns when the client disconnects.
+    @Test func aSubscribeWaitingForAGoneBrokerReturnsOnDisconnect() async throws {
+        let broker = try await Broker()
+        let client = try Self.client("sub", port: broker.port)
+        try await client.connect()
+        broker.stop()
+        let lostDeadline = ContinuousClock.now + .seconds(5)
+        while client.isConnected && ContinuousClock.now < lostDeadline { try await Task.sleep(for: .milliseconds(20)) }
+        async let subscribed: Void = client.subscribe(MQTTSubscription(filter: "never/answered", qos: 1))
+        try await Task.sleep(for: .milliseconds(200))
+        client.disconnect()
+        await subscribed
+    }
 }
