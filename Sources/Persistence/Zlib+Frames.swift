@@ -98,13 +98,8 @@ extension Zlib {
 
     /// Inflates one complete zlib stream that must fill `output` exactly.
     static func inflateFrame(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) throws(PersistenceError) {
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        guard czlib_inflate_init2(stream, MAX_WBITS) == Z_OK else {
-            throw PersistenceError(.io, "inflateInit2 failed")
-        }
-        defer { inflateEnd(stream) }
+        let stream = try inflateStream()
+        defer { endInflate(stream) }
         stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.pointee.avail_in = uInt(input.count)
         stream.pointee.next_out = output.baseAddress?.assumingMemoryBound(to: Bytef.self)

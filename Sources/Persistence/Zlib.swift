@@ -65,13 +65,8 @@ public enum Zlib {
         if let expectedSize, expectedSize > limit {
             throw PersistenceError(.tooLarge, "expected size \(expectedSize) exceeds limit \(limit)")
         }
-        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
-        stream.initialize(to: z_stream())
-        defer { stream.deallocate() }
-        guard czlib_inflate_init2(stream, MAX_WBITS) == Z_OK else {
-            throw PersistenceError(.io, "inflateInit2 failed")
-        }
-        defer { inflateEnd(stream) }
+        let stream = try inflateStream()
+        defer { endInflate(stream) }
 
         var output: [UInt8] = []
         output.reserveCapacity(expectedSize ?? min(limit, bytes.count * 4 + 64))
@@ -123,5 +118,22 @@ public enum Zlib {
                 .corrupt, "decompressed \(output.count) bytes, header says \(expectedSize)")
         }
         return output
+    }
+
+    /// A z_stream ready to inflate a zlib stream; `endInflate` frees it. zlib keeps a pointer back to the
+    /// stream, so it must not move between calls: heap, not a Swift var.
+    static func inflateStream() throws(PersistenceError) -> UnsafeMutablePointer<z_stream> {
+        let stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
+        stream.initialize(to: z_stream())
+        guard czlib_inflate_init2(stream, MAX_WBITS) == Z_OK else {
+            stream.deallocate()
+            throw PersistenceError(.io, "inflateInit2 failed")
+        }
+        return stream
+    }
+
+    static func endInflate(_ stream: UnsafeMutablePointer<z_stream>) {
+        inflateEnd(stream)
+        stream.deallocate()
     }
 }

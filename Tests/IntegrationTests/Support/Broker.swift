@@ -93,21 +93,29 @@ final class Broker: @unchecked Sendable {
         throw TestFailure("mosquitto is not installed (apt-get install -y mosquitto)")
     }
 
-    static func freePort() throws -> Int {
+    /// A loopback port nothing listens on now: any the kernel picks, or one of `range`.
+    static func freePort(in range: ClosedRange<Int>? = nil) throws -> Int {
+        for _ in 0..<(range == nil ? 1 : 100) {
+            if let port = bindable(range.map { UInt16(Int.random(in: $0)) } ?? 0) { return port }
+        }
+        throw TestFailure("no free loopback port\(range.map { " in \($0)" } ?? "")")
+    }
+
+    /// Binds `port` (0: any) on loopback and returns the port bound, or nil if it is taken.
+    private static func bindable(_ port: UInt16) -> Int? {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = port.bigEndian
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafeMutablePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
                 bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
             }
         }
-        guard bound else { throw TestFailure("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        return bound ? Int(UInt16(bigEndian: address.sin_port)) : nil
     }
 
     /// Waits without holding a thread: the tests' async pool has one per core.

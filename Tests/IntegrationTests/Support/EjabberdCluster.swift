@@ -1,8 +1,5 @@
 import Foundation
 import Testing
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// A two-node ejabberd cluster on loopback, run from `deploy/ejabberd/ejabberd.yml` by
 /// `scripts/ejabberd-cluster`, for one test. Its suites run when `CHAT_TEST_EJABBERD=1`
@@ -33,7 +30,7 @@ final class EjabberdCluster: @unchecked Sendable {
             attempt += 1
             let directory = URL(fileURLWithPath: "\(base)-\(attempt)")
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let ports = try (0..<nodes).map { _ in try Self.freePortBelowEphemeral() }
+            let ports = try (0..<nodes).map { _ in try Broker.freePort(in: 20000...32767) }
             let status = try await Self.run(["start", directory.path, String(nodes)] + ports.map(String.init))
             if status == 0 {
                 self.directory = directory
@@ -45,24 +42,6 @@ final class EjabberdCluster: @unchecked Sendable {
             try? FileManager.default.removeItem(at: directory)
             if attempt == 3 { throw TestFailure("scripts/ejabberd-cluster start exited \(status): \(log)") }
         }
-    }
-
-    /// A loopback port in 20000–32767 that nothing listens on now.
-    static func freePortBelowEphemeral() throws -> Int {
-        for _ in 0..<100 {
-            let port = Int.random(in: 20000...32767)
-            let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            defer { close(fd) }
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            address.sin_port = in_port_t(UInt16(port).bigEndian)
-            let bound = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0 }
-            }
-            if bound { return port }
-        }
-        throw TestFailure("no free loopback port in 20000-32767")
     }
 
     deinit { stop() }
