@@ -18,6 +18,7 @@ enum ChatRoutes {
         let status = PresenceHandlers(services: services, presence: presence, typing: typing)
         let admin = AdminHandlers(services: services)
         let files = FileHandlers(services: services, files: fileService)
+        let users = UserHandlers(services: services)
         // Uploads carry up to 1 MiB of base64 per message.
         let uploadValidation = ContentValidation(
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: 2 * FileService.maxChunkBytes,
@@ -53,6 +54,11 @@ enum ChatRoutes {
             chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.history)
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
+
+            // The topic names the blocked user, not the blocker: one lane for all blocking keeps a blocker's
+            // block, unblock and list in the order sent. Blocking is rare; the lane is never busy.
+            chat.on("users/block/{user_id}", qos: 1, lane: .constant("users"), users.block, recover: UserHandlers.recoverBlock)
+            chat.on("users/blocked", qos: 1, lane: .constant("users"), readOnly: true, users.blocked)
 
             chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share, recover: FileHandlers.recoverShare)
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), readOnly: true, files.get)

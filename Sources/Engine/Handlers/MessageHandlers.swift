@@ -21,6 +21,7 @@ struct MessageHandlers {
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
         let draft = MessageDraft(request, content: content, kind: try Self.kind(request), replyTo: replyTo)
+        try await services.requireNotBlocked(request.user.userId, in: room)
         let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)

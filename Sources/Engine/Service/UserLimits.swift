@@ -33,6 +33,10 @@ public struct UserLimits: Sendable {
     /// Users tracked by the rate limiter at once.
     public var rateLimitBuckets: Int
 
+    // MARK: Users
+    /// Users one user may block (`chat/users/block`).
+    public var blockedUsersPerUser: Int
+
     /// - Parameters: see the properties.
     public init(
         roomsCreatedPerUser: Int = 100,
@@ -45,7 +49,8 @@ public struct UserLimits: Sendable {
         socketsPerUser: Int = 16,
         socketsTotal: Int = 10_000,
         reactionsPerMessage: Int = 50,
-        rateLimitBuckets: Int = 100_000
+        rateLimitBuckets: Int = 100_000,
+        blockedUsersPerUser: Int = 1000
     ) {
         self.roomsCreatedPerUser = roomsCreatedPerUser
         self.directRoomsOpenedPerUser = directRoomsOpenedPerUser
@@ -58,5 +63,6 @@ public struct UserLimits: Sendable {
         self.socketsTotal = socketsTotal
         self.reactionsPerMessage = reactionsPerMessage
         self.rateLimitBuckets = rateLimitBuckets
+        self.blockedUsersPerUser = blockedUsersPerUser
     }
 }
