@@ -33,9 +33,11 @@ public struct UserLimits: Sendable {
     /// Users tracked by the rate limiter at once.
     public var rateLimitBuckets: Int
 
-    // MARK: Users
+    // MARK: Users and devices
     /// Users one user may block (`chat/users/block`).
     public var blockedUsersPerUser: Int
+    /// Presence devices kept per user; a new one beyond it replaces the least recently heard.
+    public var devicesPerUser: Int
 
     /// - Parameters: see the properties.
     public init(
@@ -50,7 +52,8 @@ public struct UserLimits: Sendable {
         socketsTotal: Int = 10_000,
         reactionsPerMessage: Int = 50,
         rateLimitBuckets: Int = 100_000,
-        blockedUsersPerUser: Int = 1000
+        blockedUsersPerUser: Int = 1000,
+        devicesPerUser: Int = 32
     ) {
         self.roomsCreatedPerUser = roomsCreatedPerUser
         self.directRoomsOpenedPerUser = directRoomsOpenedPerUser
@@ -64,5 +67,6 @@ public struct UserLimits: Sendable {
         self.reactionsPerMessage = reactionsPerMessage
         self.rateLimitBuckets = rateLimitBuckets
         self.blockedUsersPerUser = blockedUsersPerUser
+        self.devicesPerUser = devicesPerUser
     }
 }
