@@ -77,8 +77,21 @@ struct MessageHandlers {
     func read(_ request: inout Request) async throws -> Reply {
         let room = try services.room(request.parameter("room_id"), for: request.user)
         guard let seq = try request.optionalInt("seq", in: 0...Int.max) else { throw ChatError.validation("'seq' is required") }
-        let unread = try await room.markRead(request.user.userId, upTo: UInt64(seq))
-        return Reply("success", ["room_id": .string(room.id), "unread": .number(Double(unread))])
+        let userId = request.user.userId
+        // The room's read-only copy tells whether the mark moved, without a change to the room's code.
+        let before = await room.snapshot().readMarks[userId] ?? 0
+        let unread = try await room.markRead(userId, upTo: UInt64(seq))
+        let readSeq = await room.snapshot().readMarks[userId] ?? 0
+        // Only a mark that moved: the user's other devices already heard of every earlier one.
+        if readSeq > before {
+            services.delivery.deliverToOwnInbox(.object([
+                "type": "read_updated", "room_id": .string(room.id), "read_seq": .number(Double(readSeq)),
+                "unread": .number(Double(unread)),
+            ]), of: userId)
+        }
+        return Reply("success", [
+            "room_id": .string(room.id), "unread": .number(Double(unread)), "read_seq": .number(Double(readSeq)),
+        ])
     }
 
     func broadcast(_ request: inout Request) async throws -> Reply {
