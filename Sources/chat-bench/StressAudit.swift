@@ -22,14 +22,18 @@ struct StressAudit {
             for user in users where await user.sync() { syncers.append(user) }
         }
         var syncedRooms = 0
+        var statuses: [String: String] = [:]
 
         var checked = (deliveries: 0, periods: 0, acknowledged: 0, countSteps: 0, uncertainRooms: 0, outgrown: 0)
         for roomId in roomIds {
             guard let session else { break }
             let (history, complete, problem) = await fetchHistory(roomId, session: session)
             if let problem { violations.append("room \(roomId): history unavailable: \(problem)") }
-            let members = await session.request("chat/rooms/\(roomId)/info", id: "check-info-\(roomId)")?["members"]?
-                .arrayValue?.compactMap { $0["user_id"]?.stringValue }
+            let memberList = await session.request("chat/rooms/\(roomId)/info", id: "check-info-\(roomId)")?["members"]?.arrayValue
+            let members = memberList?.compactMap { $0["user_id"]?.stringValue }
+            for member in memberList ?? [] {
+                if let user = member["user_id"]?.stringValue, let status = member["status"]?.stringValue { statuses[user] = status }
+            }
             let finalSeq = history.keys.max()
             var room = run.world.state.withLock { $0.rooms[roomId] } ?? .init()
             room.audit.history = history
@@ -68,6 +72,20 @@ struct StressAudit {
                     .map { "room \(roomId) user \(user.id): \($0)" }
             }
         }
+        // A user's status combines their devices: online if any is, else away if any is, else offline. A
+        // restart forgets presence (it is not journaled), so only runs without chaos check it.
+        var presenceChecked = 0
+        if !run.options.chaos {
+            for user in users {
+                let devices = user.state.withLock { $0.devices }
+                guard !devices.isEmpty, let observed = statuses[user.id] else { continue }
+                let expected = devices.values.contains("online") ? "online" : devices.values.contains("away") ? "away" : "offline"
+                presenceChecked += 1
+                if observed != expected {
+                    violations.append("\(user.id): status \(observed), but its devices \(devices.sorted { $0.key < $1.key }) make \(expected)")
+                }
+            }
+        }
         var ledger = (requests: 0, missing: 0, duplicates: 0, differing: 0, unmatched: 0)
         for user in users {
             user.state.withLock { state in
@@ -95,7 +113,7 @@ struct StressAudit {
             restarts: max(0, (run.engine?.starts ?? 1) - 1),
             checked: "\(checked.deliveries) deliveries in \(checked.periods) membership periods, "
                 + "\(checked.acknowledged) acknowledged messages, \(checked.countSteps) member_count replies, "
-                + "\(syncedRooms) rooms held through sync by \(syncers.count) users"
+                + "\(syncedRooms) rooms held through sync by \(syncers.count) users, \(presenceChecked) users' combined presence"
                 + (checked.uncertainRooms > 0 ? " (\(checked.uncertainRooms) rooms skipped: a join or leave never answered)" : "")
                 + (checked.outgrown > 0 ? "; \(checked.outgrown) rooms outgrew the ring: gaps older than it not checked" : ""),
             violations: violations)

@@ -7,6 +7,8 @@ enum StressOp: String, CaseIterable, Sendable {
     case dm, react, edit, delete, typing, presence, reply
     /// `sync` from what the user held after its last sync, then forward paging (SPEC §10).
     case sync
+    /// Blocks or unblocks a peer; a DM to a blocker that blocks the sender must be refused.
+    case block
 
     /// Those the engine implements today.
     static let implemented: [StressOp] = [.create, .join, .leave, .message, .history, .list, .info]
@@ -22,7 +24,7 @@ enum StressOp: String, CaseIterable, Sendable {
         case .list: 3
         case .info: 5
         case .dm, .react, .typing: 5
-        case .edit, .presence, .reply, .sync: 3
+        case .edit, .presence, .reply, .sync, .block: 3
         case .delete: 2
         }
     }

@@ -20,6 +20,7 @@ extension StressUser {
         case .presence: await presence(rng: &rng)
         case .reply: await reply(rng: &rng)
         case .sync: await sync()
+        case .block: await block(rng: &rng)
         }
     }
 
@@ -107,7 +108,25 @@ extension StressUser {
 
     func directMessage(rng: inout SplitMix64) async {
         guard let peer = peers.filter({ $0 != id }).randomElement(using: &rng) else { return }
-        _ = await request(.dm, "chat/private/\(peer)", ["content": .string("dm \(id) \(rng.next() % 1000)")])
+        // Checked before sending: a block confirmed by then must stop this message.
+        let blocked = world.blocks(peer, id)
+        let reply = await request(.dm, "chat/private/\(peer)", ["content": .string("dm \(id) \(rng.next() % 1000)")])
+        if blocked, reply?["status"]?.stringValue == "private_message_sent" {
+            world.violation("\(id) reached \(peer) by DM while \(peer) blocked them")
+        }
+    }
+
+    /// Blocks a peer, or unblocks one this user blocks. The world learns of a block once it is confirmed
+    /// and forgets it before the unblock is sent, so a DM checked against it is never in doubt.
+    func block(rng: inout SplitMix64) async {
+        guard let peer = peers.filter({ $0 != id }).randomElement(using: &rng) else { return }
+        if world.blocks(id, peer) {
+            world.setBlock(id, peer, false)
+            _ = await request(.block, "chat/users/block/\(peer)", ["unblock": true])
+        } else {
+            let reply = await request(.block, "chat/users/block/\(peer)")
+            if reply?["status"]?.stringValue == "blocked" { world.setBlock(id, peer, true) }
+        }
     }
 
     func react(rng: inout SplitMix64) async {
@@ -140,8 +159,12 @@ extension StressUser {
         _ = await request(.typing, "chat/typing/\(roomId)/\(Bool.random(using: &rng) ? "start" : "stop")")
     }
 
+    /// Sets a random status on one of three devices; the audit checks the user's combined status.
     func presence(rng: inout SplitMix64) async {
-        _ = await request(.presence, "chat/presence/\(["online", "away", "offline"].randomElement(using: &rng)!)")
+        let status = ["online", "away", "offline"].randomElement(using: &rng)!
+        let device = ["phone", "laptop", "tablet"].randomElement(using: &rng)!
+        let reply = await request(.presence, "chat/presence/\(status)", ["device": .string(device)])
+        if reply?["status"]?.stringValue == status { state.withLock { $0.devices[device] = status } }
     }
 
     func reply(rng: inout SplitMix64) async {

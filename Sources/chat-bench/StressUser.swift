@@ -19,6 +19,8 @@ final class StressUser: Sendable {
         var seenMessages: [(room: String, id: String)] = []
         /// The rooms as syncs alone showed them.
         var synced = SyncedRooms()
+        /// Device → the status its last answered presence request set.
+        var devices: [String: String] = [:]
         var requests = 0
     }
 

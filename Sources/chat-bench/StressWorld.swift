@@ -23,6 +23,8 @@ final class StressWorld: Sendable {
         /// The engine named room topics (`--fanout room-topic`): a member hears a room only once it has
         /// subscribed, so what went out before then it finds in history.
         var roomTopics = false
+        /// Blocker → users whose block the blocker's reply confirmed and whose unblock it has not sent.
+        var blocks: [String: Set<String>] = [:]
     }
 
     let state = Mutex(State())
@@ -57,6 +59,17 @@ final class StressWorld: Sendable {
 
     func usesRoomTopics() {
         state.withLock { $0.roomTopics = true }
+    }
+
+    /// Whether `blocker` surely blocks `sender` now (confirmed, no unblock under way).
+    func blocks(_ blocker: String, _ sender: String) -> Bool {
+        state.withLock { $0.blocks[blocker]?.contains(sender) == true }
+    }
+
+    func setBlock(_ blocker: String, _ blocked: String, _ present: Bool) {
+        state.withLock { state in
+            if present { state.blocks[blocker, default: []].insert(blocked) } else { state.blocks[blocker]?.remove(blocked) }
+        }
     }
 
     func violation(_ text: String) {
