@@ -185,12 +185,12 @@ public actor RoomActor {
         }
     }
 
-    /// Pending invitations one room may hold: each is kept until it is accepted, declined or withdrawn.
-    public static let maxPendingInvitations = 1000
-
     /// Lets `userId` join a private room; only its admins (or a global admin) may invite. Returns whether
     /// a new invitation was made (false: already invited or a member).
-    public func invite(_ userId: String, by inviter: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> Bool {
+    /// At most `maxPending` invitations wait at once: each is kept until accepted, declined or withdrawn.
+    public func invite(
+        _ userId: String, by inviter: String, isGlobalAdmin: Bool, now: Double, maxPending: Int = 1000
+    ) throws(ChatError) -> Bool {
         guard state.info.type != .direct else { throw ChatError.directRoomClosed }
         guard state.isAdmin(inviter) || isGlobalAdmin else {
             throw ChatError(.forbidden, "only a room admin can invite")
@@ -201,8 +201,8 @@ public actor RoomActor {
         try requireNotArchived()
         if state.banned.contains(userId) { throw ChatError(.banned, "that user is banned from this room") }
         if state.isInvited(userId) || state.isMember(userId) { return false }
-        guard state.invited.count < Self.maxPendingInvitations else {
-            throw ChatError(.conflict, "the room has \(Self.maxPendingInvitations) pending invitations; revoke some first")
+        guard state.invited.count < maxPending else {
+            throw ChatError(.conflict, "the room has \(maxPending) pending invitations; revoke some first")
         }
         try commit(.invited(userId: userId, by: inviter, at: now))
         return true

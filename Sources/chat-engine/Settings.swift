@@ -98,6 +98,8 @@ struct LimitOptions: ParsableArguments {
     var blockedUsersPerUser: String?
     @Option(name: .customLong("devices-per-user"), help: ArgumentHelp(Setting.devicesPerUser.help))
     var devicesPerUser: String?
+    @Option(name: .customLong("invitations-per-room"), help: ArgumentHelp(Setting.invitationsPerRoom.help))
+    var invitationsPerRoom: String?
 
     var given: [(Setting, String?)] {
         [
@@ -107,6 +109,7 @@ struct LimitOptions: ParsableArguments {
             (.minFreeDiskBytes, minFreeDiskBytes), (.socketsPerUser, socketsPerUser), (.sockets, sockets),
             (.reactionsPerMessage, reactionsPerMessage), (.rateLimitUsers, rateLimitUsers),
             (.blockedUsersPerUser, blockedUsersPerUser), (.devicesPerUser, devicesPerUser),
+            (.invitationsPerRoom, invitationsPerRoom),
         ]
     }
 }

@@ -45,6 +45,21 @@ struct RoomManagementTests {
         }
     }
 
+    @Test func aRoomHoldsABoundedNumberOfPendingInvitations() async throws {
+        try await withEngine({ $0.limits.invitationsPerRoom = 2 }) { engine in
+            let alice = try await engine.user("alice")
+            let roomId = try await alice.createRoom("small", ["type": "private"])
+            for invitee in ["u1", "u2"] {
+                #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": .string(invitee)]).status == "invited")
+            }
+            #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "u3"]).errorCode == "conflict")
+            // Repeating a pending one is still fine; withdrawing one makes room.
+            #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "u2"]).status == "invited")
+            #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "u1", "revoke": true]).status == "invite_revoked")
+            #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "u3"]).status == "invited")
+        }
+    }
+
     @Test func adminsRenameDescribePromoteDemoteAndArchive() async throws {
         try await withEngine { engine in
             let alice = try await engine.user("alice")

@@ -76,7 +76,9 @@ struct RoomHandlers {
         }
         guard invitee != user.userId else { throw ChatError.validation("you cannot invite yourself") }
         let room = try services.room(roomId)
-        if try await room.invite(invitee, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now),
+        if try await room.invite(
+            invitee, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now,
+            maxPending: services.configuration.limits.invitationsPerRoom),
            let (info, invitation) = await room.invitation(of: invitee) {
             services.delivery.notify(Self.invitationNotice(info, invitation).serialized(), to: [invitee])
         }

@@ -38,6 +38,8 @@ public struct UserLimits: Sendable {
     public var blockedUsersPerUser: Int
     /// Presence devices kept per user; a new one beyond it replaces the least recently heard.
     public var devicesPerUser: Int
+    /// Pending invitations one room holds.
+    public var invitationsPerRoom: Int
 
     /// - Parameters: see the properties.
     public init(
@@ -53,7 +55,8 @@ public struct UserLimits: Sendable {
         reactionsPerMessage: Int = 50,
         rateLimitBuckets: Int = 100_000,
         blockedUsersPerUser: Int = 1000,
-        devicesPerUser: Int = 32
+        devicesPerUser: Int = 32,
+        invitationsPerRoom: Int = 1000
     ) {
         self.roomsCreatedPerUser = roomsCreatedPerUser
         self.directRoomsOpenedPerUser = directRoomsOpenedPerUser
@@ -68,5 +71,6 @@ public struct UserLimits: Sendable {
         self.rateLimitBuckets = rateLimitBuckets
         self.blockedUsersPerUser = blockedUsersPerUser
         self.devicesPerUser = devicesPerUser
+        self.invitationsPerRoom = invitationsPerRoom
     }
 }

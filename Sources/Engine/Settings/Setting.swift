@@ -36,6 +36,7 @@ public enum Setting: String, CaseIterable, Sendable {
     case rateLimitUsers = "rate-limit-users"
     case blockedUsersPerUser = "blocked-users-per-user"
     case devicesPerUser = "devices-per-user"
+    case invitationsPerRoom = "invitations-per-room"
 
     /// The bound a limit setting sets, or nil for the other settings.
     public var limit: WritableKeyPath<UserLimits, Int>? {
@@ -53,6 +54,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .rateLimitUsers: \.rateLimitBuckets
         case .blockedUsersPerUser: \.blockedUsersPerUser
         case .devicesPerUser: \.devicesPerUser
+        case .invitationsPerRoom: \.invitationsPerRoom
         default: nil
         }
     }
@@ -122,6 +124,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .rateLimitUsers: "Users the rate limiter tracks at once (idle ones are forgotten first)."
         case .blockedUsersPerUser: "Users one user may block."
         case .devicesPerUser: "Presence devices kept per user; a new one beyond it replaces the least recently heard."
+        case .invitationsPerRoom: "Pending invitations one room holds."
         }
     }
 
