@@ -1465,7 +1465,8 @@ async function sync(limit) {
   setInvites(reply.invites || []);
   for (const roomId of stale) {
     state.loaded.delete(roomId);
-    if (roomId === state.currentRoomId) openRoom(roomId); else state.messages.delete(roomId);
+    if (roomId !== state.currentRoomId) state.messages.delete(roomId);
+    else openRoom(roomId).then(() => state.thread && openThread(state.thread, { focus: false }));
   }
   if (state.currentRoomId && !stale.includes(state.currentRoomId)) {
     renderMessages();
