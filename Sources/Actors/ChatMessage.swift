@@ -190,3 +190,14 @@ public struct FileInfo: Sendable, Equatable {
         self.sha256 = sha256
     }
 }
+
+extension ChatMessage {
+    /// About how many bytes the message takes as JSON: what a reply that carries many messages counts
+    /// against its budget.
+    public var estimatedJSONBytes: Int {
+        var bytes = 400 + content.utf8.count + senderName.utf8.count + senderId.utf8.count + 2 * roomId.utf8.count
+        for reaction in reactions { bytes += 8 + reaction.emoji.utf8.count + reaction.userIds.reduce(0) { $0 + $1.utf8.count + 3 } }
+        if let file { bytes += 200 + file.name.utf8.count + file.mime.utf8.count }
+        return bytes
+    }
+}

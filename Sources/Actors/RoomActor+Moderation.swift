@@ -8,12 +8,33 @@ extension RoomActor {
         }
     }
 
-    /// Locks or unlocks the room, or sets slow mode; members get `room_updated`.
+    /// Changes a setting (lock, slow mode, name, description, archive); members get `room_updated`.
     public func configure(_ change: RoomChange, action: String, by userId: String, isGlobalAdmin: Bool) throws(ChatError) -> RoomInfo {
         try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        switch change {
+        case .renamed, .described, .archived:
+            // A conversation's name is its two participants, and it has no admin to archive it.
+            if state.info.type == .direct { throw ChatError(.forbidden, "a private conversation has no settings to change") }
+        default:
+            break
+        }
         try commit(change)
         effects.broadcast(.roomUpdated(state.info, action: action, by: userId), in: state.audience)
         return state.info
+    }
+
+    /// Makes a member an admin of the room, or takes that away; the room always keeps one.
+    public func setAdmin(_ target: String, admin: Bool, by userId: String, isGlobalAdmin: Bool) throws(ChatError) {
+        try requireAdmin(userId, isGlobalAdmin: isGlobalAdmin)
+        if state.info.type == .direct { throw ChatError(.forbidden, "a private conversation has no admins") }
+        guard state.isMember(target) else { throw ChatError.notFound("member \(target)") }
+        guard state.isAdmin(target) != admin else { return }
+        if !admin && state.admins == [target] {
+            throw ChatError(.conflict, "\(target) is the room's last admin; promote someone else first")
+        }
+        try commit(admin ? .promoted(userId: target) : .demoted(userId: target))
+        effects.broadcast(
+            .roomUpdated(state.info, action: admin ? "promote" : "demote", by: userId, userId: target), in: state.audience)
     }
 
     /// Removes a member by an admin's decision.
@@ -23,7 +44,7 @@ extension RoomActor {
         let before = state.audience
         let count = try leave(target, reason: "kicked", now: now)
         // Part of the departure: under the topic's old name, which the members who stay still hear.
-        effects.broadcast(.roomUpdated(state.info, action: "kick", by: userId), in: before)
+        effects.broadcast(.roomUpdated(state.info, action: "kick", by: userId, userId: target), in: before)
         return count
     }
 

@@ -27,6 +27,7 @@ public actor RoomActor {
         self.directory = directory
         awaitingAnswer = state.info.type == .direct && !state.isAnswered
         for member in state.members.keys { index.add(member, to: state.info.id) }
+        for invitee in state.invited.keys { index.addInvitation(invitee, to: state.info.id) }
         directory.register(state.info, answered: !awaitingAnswer)
     }
 
@@ -37,7 +38,9 @@ public actor RoomActor {
     @discardableResult
     func commit(_ change: RoomChange) throws(ChatError) -> UInt64 {
         let lsn = try effects.record(change, roomId: id)
+        let invitedBefore = Set(state.invited.keys)
         state.apply(change, lsn: lsn)
+        reindexInvitations(from: invitedBefore)
         forgetFoldedContents(changedBy: change)
         if awaitingAnswer && state.isAnswered(by: change) {
             awaitingAnswer = false
@@ -50,17 +53,52 @@ public actor RoomActor {
     public func replay(_ change: RoomChange, lsn: UInt64) {
         guard lsn > state.appliedLSN else { return }
         let before = Set(state.members.keys)
+        let invitedBefore = Set(state.invited.keys)
         state.apply(change, lsn: lsn)
         forgetFoldedContents(changedBy: change)
         let after = Set(state.members.keys)
         for user in after.subtracting(before) { index.add(user, to: id) }
         for user in before.subtracting(after) { index.remove(user, from: id) }
+        reindexInvitations(from: invitedBefore)
+    }
+
+    private func reindexInvitations(from before: Set<String>) {
+        guard !before.isEmpty || !state.invited.isEmpty else { return }
+        let after = Set(state.invited.keys)
+        for user in after.subtracting(before) { index.addInvitation(user, to: id) }
+        for user in before.subtracting(after) { index.removeInvitation(user, from: id) }
+    }
+
+    /// Refuses what would change an archived room's conversation.
+    func requireNotArchived() throws(ChatError) {
+        if state.info.archived { throw ChatError(.forbidden, "the room is archived and read-only") }
     }
 
     // MARK: Queries
 
     func requireMember(_ userId: String) throws(ChatError) {
         guard state.isMember(userId) else { throw ChatError.notMember }
+    }
+
+    /// One page of history, oldest first: messages with seq above `after`, optionally of one thread.
+    public func history(
+        for userId: String, limit: Int, after: UInt64, threadId: String?
+    ) throws(ChatError) -> (messages: [ChatMessage], hasMore: Bool) {
+        try requireMember(userId)
+        var position = after == .max ? state.ring.count : state.ring.lowerBound(seq: after + 1)
+        var page: [ChatMessage] = []
+        var hasMore = false
+        while position < state.ring.count {
+            let message = state.ring[position]
+            position += 1
+            if let threadId, message.threadId != threadId && message.id != threadId { continue }
+            if page.count == limit {
+                hasMore = true
+                break
+            }
+            page.append(message)
+        }
+        return (page, hasMore)
     }
 
     /// One page of history, newest first: messages with seq below `before`, optionally of one thread.
@@ -101,7 +139,8 @@ public actor RoomActor {
         guard state.info.type != .direct else { throw ChatError.directRoomClosed }
         if state.isMember(member.userId) { return (false, state.memberCount) }
         if state.banned.contains(member.userId) { throw ChatError(.banned, "you are banned from this room") }
-        if state.info.type == .private && !state.invited.contains(member.userId) {
+        try requireNotArchived()
+        if state.info.type == .private && !state.isInvited(member.userId) {
             throw ChatError(.forbidden, "this room is private; an admin must invite you")
         }
         guard state.memberCount < state.info.maxMembers else { throw ChatError(.roomFull, "the room is full") }
@@ -146,8 +185,12 @@ public actor RoomActor {
         }
     }
 
-    /// Lets `userId` join a private room; only its admins (or a global admin) may invite.
-    public func invite(_ userId: String, by inviter: String, isGlobalAdmin: Bool) throws(ChatError) {
+    /// Pending invitations one room may hold: each is kept until it is accepted, declined or withdrawn.
+    public static let maxPendingInvitations = 1000
+
+    /// Lets `userId` join a private room; only its admins (or a global admin) may invite. Returns whether
+    /// a new invitation was made (false: already invited or a member).
+    public func invite(_ userId: String, by inviter: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> Bool {
         guard state.info.type != .direct else { throw ChatError.directRoomClosed }
         guard state.isAdmin(inviter) || isGlobalAdmin else {
             throw ChatError(.forbidden, "only a room admin can invite")
@@ -155,9 +198,31 @@ public actor RoomActor {
         guard state.info.type == .private else {
             throw ChatError(.validationFailed, "only private rooms take invitations")
         }
+        try requireNotArchived()
         if state.banned.contains(userId) { throw ChatError(.banned, "that user is banned from this room") }
-        if state.invited.contains(userId) || state.isMember(userId) { return }
-        try commit(.invited(userId: userId))
+        if state.isInvited(userId) || state.isMember(userId) { return false }
+        guard state.invited.count < Self.maxPendingInvitations else {
+            throw ChatError(.conflict, "the room has \(Self.maxPendingInvitations) pending invitations; revoke some first")
+        }
+        try commit(.invited(userId: userId, by: inviter, at: now))
+        return true
+    }
+
+    /// Withdraws a pending invitation: an admin (or a global admin) withdraws anyone's, an invitee
+    /// declines their own. Returns whether there was one.
+    public func revokeInvitation(_ userId: String, by caller: String, isGlobalAdmin: Bool) throws(ChatError) -> Bool {
+        guard state.info.type != .direct else { throw ChatError.directRoomClosed }
+        guard caller == userId || state.isAdmin(caller) || isGlobalAdmin else {
+            throw ChatError(.forbidden, "only a room admin can withdraw an invitation")
+        }
+        guard state.isInvited(userId) else { return false }
+        try commit(.inviteRevoked(userId: userId))
+        return true
+    }
+
+    /// The pending invitation of `userId`, with the room it opens, if any.
+    public func invitation(of userId: String) -> (info: RoomInfo, invitation: Invitation)? {
+        state.invited[userId].map { (state.info, $0) }
     }
 
     // MARK: Messages
@@ -165,6 +230,7 @@ public actor RoomActor {
     /// Stores a message from a member and fans it out to every member in seq order.
     public func post(_ draft: MessageDraft, now: Double) throws(ChatError) -> ChatMessage {
         try requireMember(draft.senderId)
+        try requireNotArchived()
         let isAdmin = state.isAdmin(draft.senderId) || draft.senderIsGlobalAdmin
         if state.isMuted(draft.senderId, now: now) { throw ChatError(.muted, "you are muted in this room") }
         if state.info.locked && !isAdmin { throw ChatError(.forbidden, "the room is locked") }
@@ -202,6 +268,7 @@ public actor RoomActor {
     public func edit(seq: UInt64, by userId: String, content: String, now: Double) throws(ChatError) -> ChatMessage {
         let message = try self.message(seq: seq, for: userId)
         guard message.senderId == userId else { throw ChatError(.forbidden, "only the sender can edit a message") }
+        try requireNotArchived()
         guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
         try commit(.edited(seq: seq, content: content, at: now))
         let edited = state.message(seq: seq) ?? message
@@ -232,6 +299,7 @@ public actor RoomActor {
         seq: UInt64, by userId: String, emoji: String, add: Bool, maxDistinct: Int = .max
     ) throws(ChatError) -> ChatMessage {
         let message = try self.message(seq: seq, for: userId)
+        try requireNotArchived()
         guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
         guard message.hasReaction(emoji: emoji, userId: userId) != add else { return message }
         if add && message.reactions.count >= maxDistinct && !message.reactions.contains(where: { $0.emoji == emoji }) {
@@ -292,16 +360,23 @@ public struct RoomSummary: Sendable {
     public var unread: Int?
     /// What the room topic's name is derived from (``RoomAudience``).
     public var topicEpoch: UInt64
+    public var lastSeq: UInt64
+    /// The user's read mark; 0 when they have none.
+    public var readSeq: UInt64
+    /// The user's pending invitation, for invitees.
+    public var invitation: Invitation?
 }
 
 extension RoomActor {
     /// The room as a list entry for `userId`; nil when the user may not see it (private, not a member).
     public func summary(for userId: String) -> RoomSummary? {
         let member = state.isMember(userId)
-        guard member || state.info.type == .public else { return nil }
+        let invitation = state.invited[userId]
+        guard member || invitation != nil || state.info.type == .public else { return nil }
         return RoomSummary(
             info: state.info, memberCount: state.memberCount, isMember: member,
-            unread: member ? state.unreadCount(for: userId) : nil, topicEpoch: state.topicEpoch)
+            unread: member ? state.unreadCount(for: userId) : nil, topicEpoch: state.topicEpoch,
+            lastSeq: state.lastSeq, readSeq: state.readMarks[userId] ?? 0, invitation: invitation)
     }
 
     /// Posts a system message (room created, member joined) to every member.

@@ -11,7 +11,10 @@ public enum RoomChange: Sendable, Equatable {
     case edited(seq: UInt64, content: String, at: Double)
     case deleted(seq: UInt64, at: Double)
     case reacted(seq: UInt64, emoji: String, userId: String, added: Bool)
-    case invited(userId: String)
+    /// `by` is empty and `at` 0 in journals written before invitations recorded their inviter.
+    case invited(userId: String, by: String, at: Double)
+    /// A pending invitation withdrawn by an admin, or declined by the invitee.
+    case inviteRevoked(userId: String)
     case read(userId: String, seq: UInt64)
     case locked(Bool)
     case slowMode(seconds: Int)
@@ -24,4 +27,9 @@ public enum RoomChange: Sendable, Equatable {
     /// Messages removed by an admin cleanup, by seq.
     case removed(seqs: [UInt64])
     case activity(at: Double)
+    case renamed(String)
+    case described(String)
+    case promoted(userId: String)
+    case demoted(userId: String)
+    case archived(Bool)
 }

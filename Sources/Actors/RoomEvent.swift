@@ -9,7 +9,8 @@ public enum RoomEvent: Sendable, Equatable {
     case messageEdited(ChatMessage)
     case messageDeleted(ChatMessage)
     case reaction(ChatMessage, emoji: String, userId: String, added: Bool)
-    case roomUpdated(RoomInfo, action: String, by: String)
+    /// `userId` names the member an action was about (promote, demote, kick), if any.
+    case roomUpdated(RoomInfo, action: String, by: String, userId: String? = nil)
     case userMuted(roomId: String, userId: String, until: Double?, muted: Bool)
     case userBanned(roomId: String?, userId: String, banned: Bool)
     case typing(roomId: String, userId: String, name: String, started: Bool)

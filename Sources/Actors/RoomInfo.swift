@@ -12,11 +12,13 @@ public struct RoomInfo: Sendable, Equatable {
     public var locked: Bool
     /// Minimum seconds between two messages of one non-admin member; 0 = off.
     public var slowModeSeconds: Int
+    /// An archived room is read-only: nobody posts, joins or reacts until an admin unarchives it.
+    public var archived: Bool
 
     public init(
         id: String, name: String, description: String = "", type: RoomType, creatorId: String,
         createdAt: Double, maxMembers: Int = 100, lastActivity: Double? = nil, locked: Bool = false,
-        slowModeSeconds: Int = 0
+        slowModeSeconds: Int = 0, archived: Bool = false
     ) {
         self.id = id
         self.name = name
@@ -28,6 +30,7 @@ public struct RoomInfo: Sendable, Equatable {
         self.lastActivity = lastActivity ?? createdAt
         self.locked = locked
         self.slowModeSeconds = slowModeSeconds
+        self.archived = archived
     }
 }
 
@@ -51,5 +54,17 @@ public struct Member: Sendable, Equatable {
         self.userId = userId
         self.name = name
         self.joinedAt = joinedAt
+    }
+}
+
+/// A pending invitation into a private room: who asked, and when.
+public struct Invitation: Sendable, Equatable {
+    /// The inviter's user id; empty for invitations journaled before inviters were recorded.
+    public var invitedBy: String
+    public var invitedAt: Double
+
+    public init(invitedBy: String, invitedAt: Double) {
+        self.invitedBy = invitedBy
+        self.invitedAt = invitedAt
     }
 }

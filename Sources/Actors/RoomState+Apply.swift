@@ -20,7 +20,7 @@ extension RoomState {
             if info.type != .direct { admins.insert(creator.userId) }
         case .joined(let member):
             addMember(member)
-            invited.remove(member.userId)
+            invited[member.userId] = nil
         case .left(let userId, let newAdmin):
             guard members.removeValue(forKey: userId) != nil else { break }
             topicEpoch += 1
@@ -35,21 +35,23 @@ extension RoomState {
                 update(seq: root.seq) { $0.replyCount += 1 }
             }
         case .edited(let seq, let content, let at):
-            update(seq: seq) {
+            updateLogged(seq: seq) {
                 $0.content = content
                 $0.editedAt = at
             }
         case .deleted(let seq, _):
-            update(seq: seq) {
+            updateLogged(seq: seq) {
                 $0.content = ""
                 $0.deleted = true
                 $0.reactions = []
                 $0.file = nil
             }
         case .reacted(let seq, let emoji, let userId, let added):
-            update(seq: seq) { $0.setReaction(emoji: emoji, userId: userId, present: added) }
-        case .invited(let userId):
-            invited.insert(userId)
+            updateLogged(seq: seq) { $0.setReaction(emoji: emoji, userId: userId, present: added) }
+        case .invited(let userId, let by, let at):
+            invited[userId] = Invitation(invitedBy: by, invitedAt: at)
+        case .inviteRevoked(let userId):
+            invited[userId] = nil
         case .read(let userId, let seq):
             readMarks[userId] = max(readMarks[userId] ?? 0, seq)
         case .locked(let locked):
@@ -64,7 +66,7 @@ extension RoomState {
             muted[userId] = nil
         case .banned(let userId):
             banned.insert(userId)
-            invited.remove(userId)
+            invited[userId] = nil
             if members[userId] != nil {
                 apply(.left(userId: userId, newAdmin: admins == [userId] ? oldestMember(excluding: userId) : nil), lsn: lsn)
             }
@@ -75,6 +77,16 @@ extension RoomState {
             ring.removeAll { doomed.contains($0.seq) }
         case .activity(let at):
             info.lastActivity = max(info.lastActivity, at)
+        case .renamed(let name):
+            info.name = name
+        case .described(let description):
+            info.description = description
+        case .promoted(let userId):
+            if members[userId] != nil { admins.insert(userId) }
+        case .demoted(let userId):
+            admins.remove(userId)
+        case .archived(let archived):
+            info.archived = archived
         }
     }
 
@@ -87,6 +99,13 @@ extension RoomState {
     private mutating func update(seq: UInt64, _ body: (inout ChatMessage) -> Void) {
         guard let position = ring.position(ofSeq: seq) else { return }
         body(&ring[position])
+    }
+
+    /// An update a syncing client must learn of: it goes in the change log too.
+    private mutating func updateLogged(seq: UInt64, _ body: (inout ChatMessage) -> Void) {
+        guard let position = ring.position(ofSeq: seq) else { return }
+        body(&ring[position])
+        changes.record(seq: seq)
     }
 }
 

@@ -3,7 +3,8 @@ public struct RoomState: Sendable, Equatable {
     public var info: RoomInfo
     public var members: [String: Member] = [:]
     public var admins: Set<String> = []
-    public var invited: Set<String> = []
+    /// Pending invitations by invitee.
+    public var invited: [String: Invitation] = [:]
     public var banned: Set<String> = []
     /// User → end of the mute (Unix seconds); `.infinity` for a mute without end.
     public var muted: [String: Double] = [:]
@@ -17,6 +18,8 @@ public struct RoomState: Sendable, Equatable {
     /// How many times a member has left (or been kicked or banned): the room topic's name is derived from
     /// it, so that no one who left knows the name of the topic the room uses now.
     public var topicEpoch: UInt64 = 0
+    /// Edits, deletions and reactions in order, for clients that sync.
+    public var changes = MessageChangeLog()
     /// Member ids, kept in join order: the fan-out list, built once per membership change.
     public internal(set) var recipients: [String] = []
 
@@ -34,6 +37,10 @@ public struct RoomState: Sendable, Equatable {
 
     public func isMember(_ userId: String) -> Bool { members[userId] != nil }
     public func isAdmin(_ userId: String) -> Bool { admins.contains(userId) }
+    public func isInvited(_ userId: String) -> Bool { invited[userId] != nil }
+
+    /// The oldest seq still stored; everything below it is gone (evicted, cleared or cleaned up).
+    public var firstSeq: UInt64 { ring.first?.seq ?? lastSeq + 1 }
 
     /// The stored message with this seq, if it is still in the ring.
     public func message(seq: UInt64) -> ChatMessage? {

@@ -10,9 +10,10 @@ import Synchronization
 /// than measured by a second pass, and no per-field tags inside the hot message loop.
 public enum EngineStateCodec {
     /// The body version this build writes and the newest it reads. Version 2: messages name a member
-    /// sender by its number in the room's member list (``MessageCodec/Flags/senderMember``); version 1
-    /// bodies still load.
-    public static let bodyVersion: UInt64 = 2
+    /// sender by its number in the room's member list (``MessageCodec/Flags/senderMember``). Version 3:
+    /// room records append `archived`, inviters and the message change log (``RoomStateCodec``); a build
+    /// that predates them refuses the body instead of dropping them. Versions 1 and 2 still load.
+    public static let bodyVersion: UInt64 = 3
 
     /// Encodes `state` as a snapshot body.
     public static func encode(_ state: EngineState) throws(PersistenceError) -> [UInt8] {

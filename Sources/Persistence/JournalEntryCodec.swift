@@ -130,8 +130,14 @@ public enum JournalEntryCodec {
             writer.writeString(emoji)
             writer.writeString(userId)
             writer.writeBool(added)
-        case .invited(let userId):
-            writer.writeUInt8(8)
+        case .invited(let userId, let by, let at):
+            // Tag 8 (the invitee alone) is still read, from journals older than inviters.
+            writer.writeUInt8(19)
+            writer.writeString(userId)
+            writer.writeString(by)
+            writer.writeDouble(at)
+        case .inviteRevoked(let userId):
+            writer.writeUInt8(20)
             writer.writeString(userId)
         case .read(let userId, let seq):
             writer.writeUInt8(9)
@@ -165,6 +171,21 @@ public enum JournalEntryCodec {
         case .activity(let at):
             writer.writeUInt8(18)
             writer.writeDouble(at)
+        case .renamed(let name):
+            writer.writeUInt8(21)
+            writer.writeString(name)
+        case .described(let description):
+            writer.writeUInt8(22)
+            writer.writeString(description)
+        case .promoted(let userId):
+            writer.writeUInt8(23)
+            writer.writeString(userId)
+        case .demoted(let userId):
+            writer.writeUInt8(24)
+            writer.writeString(userId)
+        case .archived(let archived):
+            writer.writeUInt8(25)
+            writer.writeBool(archived)
         }
     }
 
@@ -193,7 +214,7 @@ public enum JournalEntryCodec {
             let userId = try reader.readString()
             return .reacted(seq: seq, emoji: emoji, userId: userId, added: try reader.readBool())
         case 8:
-            return .invited(userId: try reader.readString())
+            return .invited(userId: try reader.readString(), by: "", at: 0)
         case 9:
             let userId = try reader.readString()
             return .read(userId: userId, seq: try reader.readVarUInt())
@@ -220,6 +241,22 @@ public enum JournalEntryCodec {
             return .removed(seqs: seqs)
         case 18:
             return .activity(at: try reader.readDouble())
+        case 19:
+            let userId = try reader.readString()
+            let by = try reader.readString()
+            return .invited(userId: userId, by: by, at: try reader.readDouble())
+        case 20:
+            return .inviteRevoked(userId: try reader.readString())
+        case 21:
+            return .renamed(try reader.readString())
+        case 22:
+            return .described(try reader.readString())
+        case 23:
+            return .promoted(userId: try reader.readString())
+        case 24:
+            return .demoted(userId: try reader.readString())
+        case 25:
+            return .archived(try reader.readBool())
         case let tag:
             throw PersistenceError(.corrupt, "unknown room change tag \(tag) at offset \(reader.offset - 1)")
         }

@@ -5,7 +5,9 @@ import Actors
 /// A room is a length-prefixed record: `info`, members (in body version 2, messages of members refer to
 /// them by their number in this list), admins, invited, banned, muted (user →
 /// Double bit pattern, so `.infinity` survives), read marks, `lastSeq`, `appliedLSN`, then the ring
-/// (capacity, count, messages oldest → newest), then `topicEpoch` (0 when a record lacks it). A reader
+/// (capacity, count, messages oldest → newest), then the appended fields: `topicEpoch`, then (body
+/// version 3) `archived`, each invitation's inviter and time, and the message change log (change number,
+/// forgotten-up-to, entries). Each is absent from records an older writer made and takes its default. A reader
 /// skips whatever follows the fields it knows inside the record, so a later version can append fields
 /// without breaking older readers.
 /// The derived `recipients` list is not stored; decoding rebuilds it.
@@ -13,7 +15,15 @@ enum RoomStateCodec {
     /// Rings larger than this are damage: the engine's default is 1000.
     static let maxRingCapacity = 1 << 24
 
-    static func write(_ room: RoomState, into writer: inout ByteWriter) throws(PersistenceError) {
+    /// Which appended fields a record carries: older builds' layouts stay writable, so tests can prove
+    /// they still load.
+    enum Layout: Int, Comparable {
+        case beforeTopicEpoch, beforeBodyVersion3, current
+
+        static func < (lhs: Layout, rhs: Layout) -> Bool { lhs.rawValue < rhs.rawValue }
+    }
+
+    static func write(_ room: RoomState, into writer: inout ByteWriter, layout: Layout = .current) throws(PersistenceError) {
         let start = writer.beginLengthPrefix()
         ValueCodec.write(room.info, into: &writer)
         writer.writeVarUInt(UInt64(room.members.count))
@@ -24,7 +34,7 @@ enum RoomStateCodec {
             ValueCodec.write(member, into: &writer)
         }
         ValueCodec.write(room.admins, into: &writer)
-        ValueCodec.write(room.invited, into: &writer)
+        ValueCodec.write(Set(room.invited.keys), into: &writer)
         ValueCodec.write(room.banned, into: &writer)
         writer.writeVarUInt(UInt64(room.muted.count))
         for (user, until) in room.muted {
@@ -42,14 +52,32 @@ enum RoomStateCodec {
         writer.writeVarUInt(UInt64(room.ring.count))
         MessageCodec.writeMessages(of: room.ring, roomId: room.info.id, members: numbers, into: &writer)
         // Appended fields: absent in older snapshots, whose readers skip them.
-        writer.writeVarUInt(room.topicEpoch)
+        if layout > .beforeTopicEpoch { writer.writeVarUInt(room.topicEpoch) }
+        if layout > .beforeBodyVersion3 { writeSyncFields(of: room, into: &writer) }
         try writer.endLengthPrefix(start)
+    }
+
+    private static func writeSyncFields(of room: RoomState, into writer: inout ByteWriter) {
+        writer.writeBool(room.info.archived)
+        writer.writeVarUInt(UInt64(room.invited.count))
+        for (user, invitation) in room.invited {
+            writer.writeString(user)
+            writer.writeString(invitation.invitedBy)
+            writer.writeDouble(invitation.invitedAt)
+        }
+        writer.writeVarUInt(room.changes.changeSeq)
+        writer.writeVarUInt(room.changes.forgottenUpTo)
+        writer.writeVarUInt(UInt64(room.changes.entries.count))
+        for entry in room.changes.entries {
+            writer.writeVarUInt(entry.changeSeq)
+            writer.writeVarUInt(entry.seq)
+        }
     }
 
     static func read(from reader: inout ByteReader) throws(PersistenceError) -> RoomState {
         let length = try reader.readLength()
         let end = reader.offset + length
-        let info = try ValueCodec.readRoomInfo(from: &reader)
+        var info = try ValueCodec.readRoomInfo(from: &reader)
 
         let memberCount = try reader.readLength()
         var members: [String: Member] = Dictionary(minimumCapacity: memberCount)
@@ -104,6 +132,29 @@ enum RoomStateCodec {
         room.ring.shrinkToFit()
         // Appended fields, each absent from records an older writer made.
         let topicEpoch = reader.offset < end ? try reader.readVarUInt() : 0
+        var invitations: [String: Invitation] = Dictionary(uniqueKeysWithValues: invited.map { ($0, Invitation(invitedBy: "", invitedAt: 0)) })
+        var changes = MessageChangeLog()
+        if reader.offset < end {
+            info.archived = try reader.readBool()
+            let count = try reader.readLength()
+            for _ in 0..<count {
+                let user = try reader.readString()
+                let by = try reader.readString()
+                let at = try reader.readDouble()
+                guard invitations[user] != nil else { throw corrupt("an inviter for \(user), who is not invited", in: info, reader) }
+                invitations[user] = Invitation(invitedBy: by, invitedAt: at)
+            }
+            let changeSeq = try reader.readVarUInt()
+            let forgottenUpTo = try reader.readVarUInt()
+            let entryCount = try reader.readLength()
+            var entries: [MessageChangeLog.Entry] = []
+            entries.reserveCapacity(min(entryCount, MessageChangeLog.defaultCapacity))
+            for _ in 0..<entryCount {
+                let number = try reader.readVarUInt()
+                entries.append(MessageChangeLog.Entry(changeSeq: number, seq: try reader.readVarUInt()))
+            }
+            changes = MessageChangeLog(changeSeq: changeSeq, forgottenUpTo: forgottenUpTo, entries: entries)
+        }
         guard reader.offset <= end else {
             throw PersistenceError(.corrupt, "room \(info.id) overruns its record by \(reader.offset - end) bytes")
         }
@@ -112,7 +163,9 @@ enum RoomStateCodec {
 
         room.members = members
         room.admins = admins
-        room.invited = invited
+        room.info = info
+        room.invited = invitations
+        room.changes = changes
         room.banned = banned
         room.muted = muted
         room.readMarks = readMarks

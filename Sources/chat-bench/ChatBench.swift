@@ -17,7 +17,7 @@ struct ChatBench: AsyncParsableCommand {
             """,
         subcommands: [
             LoadCommand.self, StressCommand.self, SeedSnapshotCommand.self, SnapshotBenchCommand.self, FillCommand.self,
-            RestoreBenchCommand.self, RestoreProfileCommand.self, ServeEngineCommand.self,
+            RestoreBenchCommand.self, RestoreProfileCommand.self, ServeEngineCommand.self, SyncBenchCommand.self,
         ]
     )
 }

@@ -25,7 +25,7 @@ struct DirectRoomRulesTests {
         #expect(index.rooms(of: "bob") == [room.id])
         await #expect(throws: ChatError.directRoomClosed) { try await room.join(carol) }
         await #expect(throws: ChatError.directRoomClosed) { try await room.join(bob) }
-        await #expect(throws: ChatError.directRoomClosed) { try await room.invite("carol", by: "alice", isGlobalAdmin: true) }
+        await #expect(throws: ChatError.directRoomClosed) { _ = try await room.invite("carol", by: "alice", isGlobalAdmin: true, now: 1) }
     }
 
     @Test func aParticipantBannedByAGlobalAdminIsNotReadmitted() async throws {

@@ -107,10 +107,10 @@ struct RoomActorTests {
     @Test func joinRules() async throws {
         let (privateRoom, _, _) = makeRoom(type: .private, maxMembers: 2)
         await #expect(throws: ChatError.self) { try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)) }
-        try await privateRoom.invite("bob", by: "alice", isGlobalAdmin: false)
+        _ = try await privateRoom.invite("bob", by: "alice", isGlobalAdmin: false, now: 1)
         #expect(try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)).joined)
         #expect(try await privateRoom.join(Member(userId: "bob", name: "b", joinedAt: 1)).joined == false)
-        try await privateRoom.invite("carol", by: "alice", isGlobalAdmin: false)
+        _ = try await privateRoom.invite("carol", by: "alice", isGlobalAdmin: false, now: 1)
         await #expect(throws: ChatError(.roomFull, "the room is full")) {
             try await privateRoom.join(Member(userId: "carol", name: "c", joinedAt: 2))
         }

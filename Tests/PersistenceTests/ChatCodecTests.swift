@@ -21,28 +21,36 @@ struct ChatCodecTests {
         #expect(room.ring[1].file == ChatFixtures.file)
         #expect(room.appliedLSN == 4242 && room.lastSeq == 12)
         #expect(room.topicEpoch == 7)
+        #expect(room.info.archived && room.invited["dave"]?.invitedBy == "alice")
+        #expect(room.changes.changeSeq == 3 && room.changes.entries.map(\.seq) == [6, 8, 6])
         #expect(room.recipients == ["alice", "bob", "carol"])
     }
 
     /// Records written before `topicEpoch` was appended end after the ring: they read as epoch 0.
     @Test func aRoomRecordWithoutTheTopicEpochReadsAsEpochZero() throws {
-        var room = ChatFixtures.richRoom()
-        room.topicEpoch = 0
+        let room = ChatFixtures.richRoom()
         var writer = ByteWriter()
-        try RoomStateCodec.write(room, into: &writer)
-        // Drop the last field (one varint byte for 0) and write the record's length anew, as an older
-        // writer would have.
-        var old = Array(writer.bytes.dropLast().dropFirst(ByteWriter.paddedLengthWidth))
-        var prefixed = ByteWriter()
-        let start = prefixed.beginLengthPrefix()
-        prefixed.writeRaw(old)
-        try prefixed.endLengthPrefix(start)
-        old = prefixed.bytes
-        var reader = ByteReader(old)
-        room.topicEpoch = 3
+        try RoomStateCodec.write(room, into: &writer, layout: .beforeTopicEpoch)
+        var reader = ByteReader(writer.bytes)
         let decoded = try RoomStateCodec.read(from: &reader)
         #expect(decoded.topicEpoch == 0 && decoded.ring.map(\.seq) == room.ring.map(\.seq))
-        #expect(reader.offset == old.count)
+        #expect(reader.isAtEnd)
+    }
+
+    /// Records of body version 2 lack `archived`, inviters and the change log: they read as not
+    /// archived, invitations from nobody known, and an empty log (a syncing client refetches nothing).
+    @Test func aRoomRecordOfBodyVersion2ReadsWithDefaultsForTheSyncFields() throws {
+        let room = ChatFixtures.richRoom()
+        var writer = ByteWriter()
+        try RoomStateCodec.write(room, into: &writer, layout: .beforeBodyVersion3)
+        var reader = ByteReader(writer.bytes)
+        let decoded = try RoomStateCodec.read(from: &reader)
+        #expect(reader.isAtEnd)
+        #expect(decoded.topicEpoch == room.topicEpoch)
+        #expect(!decoded.info.archived)
+        #expect(decoded.invited == ["dave": Invitation(invitedBy: "", invitedAt: 0)])
+        #expect(decoded.changes == MessageChangeLog())
+        #expect(decoded.ring.map(\.seq) == room.ring.map(\.seq))
     }
 
     @Test func emptyStateRoundTrips() throws {

@@ -32,7 +32,8 @@ enum ChatFixtures {
             "carol": Member(userId: "carol", name: "", joinedAt: 3),
         ]
         room.admins = ["alice"]
-        room.invited = ["dave"]
+        room.invited = ["dave": Invitation(invitedBy: "alice", invitedAt: 1_700_000_000.25)]
+        room.info.archived = true
         room.banned = ["mallory", "trudy"]
         room.muted = ["bob": .infinity, "carol": 1_700_000_999.5]
         room.readMarks = ["alice": 7, "bob": 0]
@@ -48,6 +49,9 @@ enum ChatFixtures {
         room.lastSeq = 12
         room.appliedLSN = 4242
         room.topicEpoch = 7
+        room.changes = MessageChangeLog(
+            changeSeq: 3, forgottenUpTo: 0,
+            entries: [.init(changeSeq: 1, seq: 6), .init(changeSeq: 2, seq: 8), .init(changeSeq: 3, seq: 6)])
         room.rebuildDerived()
         return room
     }
@@ -80,7 +84,14 @@ enum ChatFixtures {
             .deleted(seq: 2, at: 13),
             .reacted(seq: 1, emoji: "👍", userId: "bob", added: true),
             .reacted(seq: 1, emoji: "👍", userId: "bob", added: false),
-            .invited(userId: "carol"),
+            .invited(userId: "carol", by: "alice", at: 11.5),
+            .inviteRevoked(userId: "carol"),
+            .renamed("R2 🎉"),
+            .described("about"),
+            .promoted(userId: "bob"),
+            .demoted(userId: "bob"),
+            .archived(true),
+            .archived(false),
             .read(userId: "bob", seq: 1),
             .locked(true),
             .locked(false),

@@ -73,7 +73,7 @@ struct ChatWorkload {
         case 10:
             let info = FileInfo(fileId: "f\(rng.next() % 3)", name: "a.txt", mime: "text/plain", size: 10, sha256: "00")
             return .file(StoredFile(info: info, uploaderId: user, uploadedAt: now, roomIds: [room]))
-        case 11: return .room(id: room, [.locked(true), .slowMode(seconds: 5), .invited(userId: "u9"), .unmuted(userId: user), .banned(userId: "u4"), .unbanned(userId: "u4"), .removed(seqs: [recent]), .activity(at: now)][Int(rng.next() % 8)])
+        case 11: return .room(id: room, [.locked(true), .slowMode(seconds: 5), .invited(userId: "u9", by: user, at: now), .unmuted(userId: user), .banned(userId: "u4"), .unbanned(userId: "u4"), .removed(seqs: [recent]), .activity(at: now)][Int(rng.next() % 8)])
         default:
             nextSeq[room] = seq + 1
             var message = ChatFixtures.plainMessage(room: room, seq: seq, content: "message \(seq) in \(room) from \(user)")

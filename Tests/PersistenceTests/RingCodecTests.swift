@@ -55,14 +55,18 @@ struct RingCodecTests {
     /// Bytes as builds before the compact ring wrote them (one `MessageCodec.write` per message) still load.
     @Test func recordsOfThePerMessageCodecStillLoad() throws {
         var room = Self.mixedRoom()
-        room.topicEpoch = 0  // those builds did not write it either
+        // Those builds wrote none of the appended fields.
+        room.topicEpoch = 0
+        room.info.archived = false
+        room.invited = room.invited.mapValues { _ in Invitation(invitedBy: "", invitedAt: 0) }
+        room.changes = MessageChangeLog()
         var writer = ByteWriter()
         let start = writer.beginLengthPrefix()
         ValueCodec.write(room.info, into: &writer)
         writer.writeVarUInt(UInt64(room.members.count))
         for member in room.members.values { ValueCodec.write(member, into: &writer) }
         ValueCodec.write(room.admins, into: &writer)
-        ValueCodec.write(room.invited, into: &writer)
+        ValueCodec.write(Set(room.invited.keys), into: &writer)
         ValueCodec.write(room.banned, into: &writer)
         writer.writeVarUInt(UInt64(room.muted.count))
         for (user, until) in room.muted {
@@ -213,7 +217,7 @@ struct MemberSenderCodecTests {
         room.apply(.joined(Member(userId: "a", name: "A", joinedAt: 0)), lsn: 1)
         room.apply(.posted(ChatMessage(roomId: "m", seq: 1, senderId: "a", senderName: "A", content: "zz", kind: .text, timestamp: 0)), lsn: 2)
         var writer = ByteWriter()
-        try RoomStateCodec.write(room, into: &writer)
+        try RoomStateCodec.write(room, into: &writer, layout: .beforeBodyVersion3)
         // The message ends the ring: seq, flags, kind, timestamp (8), member number, content ("zz"); then
         // the topic epoch (one byte).
         var bytes = writer.bytes

@@ -38,12 +38,14 @@ enum EventEncoder {
                 // goes to every member on every reaction. Clients apply `user_id` to what they hold.
                 "count": .number(Double(message.reactions.first { $0.emoji == emoji }?.userIds.count ?? 0)),
             ])
-        case .roomUpdated(let info, let action, let by):
-            return .object([
+        case .roomUpdated(let info, let action, let by, let userId):
+            var object: [String: JSONValue] = [
                 "type": "room_updated", "room_id": .string(info.id), "action": .string(action), "by": .string(by),
                 "locked": .bool(info.locked), "slow_mode_seconds": .number(Double(info.slowModeSeconds)),
-                "name": .string(info.name),
-            ])
+                "name": .string(info.name), "description": .string(info.description), "archived": .bool(info.archived),
+            ]
+            if let userId { object["user_id"] = .string(userId) }
+            return .object(object)
         case .userMuted(let roomId, let userId, let until, let muted):
             return .object([
                 "type": "user_muted", "room_id": .string(roomId), "user_id": .string(userId), "muted": .bool(muted),

@@ -20,6 +20,22 @@ struct AdminHandlers {
             }
             let info = try await room.configure(.slowMode(seconds: seconds), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
             details = ["slow_mode_seconds": .number(Double(info.slowModeSeconds))]
+        case "rename":
+            let name = try request.string("name", maxLength: 100)
+            guard !name.allSatisfy(\.isWhitespace) else { throw ChatError.validation("'name' must not be blank") }
+            let info = try await room.configure(.renamed(name), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
+            details = ["name": .string(info.name)]
+        case "describe":
+            let description = try request.optionalString("description", maxLength: 1000) ?? ""
+            let info = try await room.configure(.described(description), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
+            details = ["description": .string(info.description)]
+        case "archive", "unarchive":
+            let info = try await room.configure(.archived(action == "archive"), action: action, by: user.userId, isGlobalAdmin: user.isAdmin)
+            details = ["archived": .bool(info.archived)]
+        case "promote", "demote":
+            let target = try request.userIdField("user_id")
+            try await room.setAdmin(target, admin: action == "promote", by: user.userId, isGlobalAdmin: user.isAdmin)
+            details = ["user_id": .string(target)]
         case "kick":
             let target = try request.userIdField("user_id")
             let count = try await room.kick(target, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
@@ -60,6 +76,16 @@ struct AdminHandlers {
                 return moderated(roomId: roomId, action: "kick", ["user_id": .string(userId), "member_count": .number(Double(count))])
             case .deleted(let seq, _):
                 return moderated(roomId: roomId, action: "delete_message", ["message_id": .string(ChatMessage.id(roomId: roomId, seq: seq))])
+            case .renamed(let name):
+                return moderated(roomId: roomId, action: "rename", ["name": .string(name)])
+            case .described(let description):
+                return moderated(roomId: roomId, action: "describe", ["description": .string(description)])
+            case .archived(let archived):
+                return moderated(roomId: roomId, action: archived ? "archive" : "unarchive", ["archived": .bool(archived)])
+            case .promoted(let userId):
+                return moderated(roomId: roomId, action: "promote", ["user_id": .string(userId)])
+            case .demoted(let userId):
+                return moderated(roomId: roomId, action: "demote", ["user_id": .string(userId)])
             default:
                 return nil
             }

@@ -18,6 +18,7 @@ enum ChatRoutes {
         let status = PresenceHandlers(services: services, presence: presence, typing: typing)
         let admin = AdminHandlers(services: services)
         let files = FileHandlers(services: services, files: fileService)
+        let sync = SyncHandlers(services: services)
         // Uploads carry up to 1 MiB of base64 per message.
         let uploadValidation = ContentValidation(
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: 2 * FileService.maxChunkBytes,
@@ -53,6 +54,9 @@ enum ChatRoutes {
             chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.history)
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
+            // Reads across the caller's rooms: one lane each, so a large sync never waits in a room's lane.
+            chat.on("sync", qos: 1, lane: .constant("sync"), readOnly: true, sync.sync)
+            chat.on("search", qos: 1, lane: .constant("search"), readOnly: true, sync.search)
 
             chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share, recover: FileHandlers.recoverShare)
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), readOnly: true, files.get)

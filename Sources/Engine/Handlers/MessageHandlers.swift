@@ -50,7 +50,19 @@ struct MessageHandlers {
         let room = try services.room(request.parameter("room_id"), for: request.user)
         let limit = try request.optionalInt("limit", in: 1...100) ?? 50
         let before = try request.optionalInt("before", in: 0...Int.max).map(UInt64.init)
+        let after = try request.optionalInt("after", in: 0...Int.max).map(UInt64.init)
         let threadId = try request.optionalString("thread_id", maxLength: 200)
+        if let after {
+            guard before == nil else { throw ChatError.validation("give 'before' or 'after', not both") }
+            let page = try await room.history(for: request.user.userId, limit: limit, after: after, threadId: threadId)
+            return Reply("success", [
+                "room_id": .string(room.id),
+                "messages": ChatJSON.messages(page.messages),
+                "count": .number(Double(page.messages.count)),
+                "has_more": .bool(page.hasMore),
+                "next_after": page.hasMore ? page.messages.last.map { .number(Double($0.seq)) } ?? .null : .null,
+            ])
+        }
         let page = try await room.history(for: request.user.userId, limit: limit, before: before, threadId: threadId)
         return Reply("success", [
             "room_id": .string(room.id),

@@ -56,16 +56,46 @@ struct RoomHandlers {
         Reply(status, ["room_id": .string(roomId), "member_count": .number(Double(memberCount))])
     }
 
+    /// Invites a user into a private room (they hear of it in their notifications, online or not), or
+    /// with `revoke` withdraws the invitation; invitees decline by revoking their own.
     func invite(_ request: inout Request) async throws -> Reply {
         let roomId = request.parameter("room_id")
         guard !DirectRoomID.isDirect(roomId) else { throw ChatError.directRoomClosed }
         let invitee = try request.userIdField("user_id")
-        try await services.room(roomId).invite(invitee, by: request.user.userId, isGlobalAdmin: request.user.isAdmin)
+        let revoke = try request.optionalBool("revoke") ?? false
+        let user = request.user
+        if revoke {
+            let room = try services.room(roomId)
+            if try await room.revokeInvitation(invitee, by: user.userId, isGlobalAdmin: user.isAdmin), invitee != user.userId {
+                services.delivery.notify(
+                    JSONValue.object(["type": "room_invite_revoked", "room_id": .string(roomId), "by": .string(user.userId)])
+                        .serialized(),
+                    to: [invitee])
+            }
+            return Self.inviteRevoked(roomId: roomId, userId: invitee)
+        }
+        guard invitee != user.userId else { throw ChatError.validation("you cannot invite yourself") }
+        let room = try services.room(roomId)
+        if try await room.invite(invitee, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now),
+           let (info, invitation) = await room.invitation(of: invitee) {
+            services.delivery.notify(Self.invitationNotice(info, invitation).serialized(), to: [invitee])
+        }
         return Self.invited(roomId: roomId, userId: invitee)
+    }
+
+    static func invitationNotice(_ info: RoomInfo, _ invitation: Invitation) -> JSONValue {
+        .object([
+            "type": "room_invited", "room_id": .string(info.id), "room_name": .string(info.name),
+            "invited_by": .string(invitation.invitedBy), "invited_at": .number(invitation.invitedAt),
+        ])
     }
 
     static func invited(roomId: String, userId: String) -> Reply {
         Reply("invited", ["room_id": .string(roomId), "user_id": .string(userId)])
+    }
+
+    static func inviteRevoked(roomId: String, userId: String) -> Reply {
+        Reply("invite_revoked", ["room_id": .string(roomId), "user_id": .string(userId)])
     }
 
     // MARK: Replies rebuilt after a crash (Route.recover): the same builders, fed from the journal
@@ -93,8 +123,11 @@ struct RoomHandlers {
 
     static func recoverInvite(_ changes: [UnansweredRequest.Change]) -> Reply? {
         changes.firstRoomChange { roomId, change, _ in
-            guard case .invited(let userId) = change else { return nil }
-            return invited(roomId: roomId, userId: userId)
+            switch change {
+            case .invited(let userId, _, _): return invited(roomId: roomId, userId: userId)
+            case .inviteRevoked(let userId): return inviteRevoked(roomId: roomId, userId: userId)
+            default: return nil
+            }
         }
     }
 
@@ -103,21 +136,27 @@ struct RoomHandlers {
     /// so a list costs O(the caller's rooms + page size), not O(all rooms).
     func list(_ request: inout Request) async throws -> Reply {
         let scope = try request.optionalString("scope", maxLength: 16)
-        guard scope == nil || scope == "public" || scope == "mine" else {
-            throw ChatError.validation("'scope' must be public or mine")
+        guard scope == nil || scope == "public" || scope == "mine" || scope == "invited" else {
+            throw ChatError.validation("'scope' must be public, mine or invited")
         }
         let limit = try request.optionalInt("limit", in: 1...100) ?? 50
         let cursor = try request.optionalString("cursor", maxLength: 200)
         let userId = request.user.userId
+        let own: Set<String> = switch scope {
+        case "public": []
+        case "invited": services.index.invitations(of: userId)
+        default: services.index.rooms(of: userId)
+        }
         var candidates = RoomListCandidates(
-            directory: services.directory, includePublic: scope != "mine", after: cursor,
-            own: scope == "public" ? [] : services.index.rooms(of: userId), batch: limit + 1)
+            directory: services.directory, includePublic: scope == nil || scope == "public", after: cursor,
+            own: own, batch: limit + 1)
         var entries: [JSONValue] = []
         var nextCursor: String?
         while let roomId = candidates.next() {
             guard let room = services.registry.room(roomId), let summary = await room.summary(for: userId) else { continue }
             if scope == "public" && summary.info.type != .public { continue }
             if scope == "mine" && !summary.isMember { continue }
+            if scope == "invited" && (summary.isMember || summary.invitation == nil) { continue }
             if entries.count == limit {
                 nextCursor = entries.last?["id"]?.stringValue
                 break
@@ -127,7 +166,13 @@ struct RoomHandlers {
                 "type": .string(summary.info.type.rawValue), "member_count": .number(Double(summary.memberCount)),
                 "last_activity": .number(summary.info.lastActivity), "is_member": .bool(summary.isMember),
                 "unread": summary.unread.map { .number(Double($0)) } ?? .null,
+                "description": .string(summary.info.description), "archived": .bool(summary.info.archived),
+                "last_seq": .number(Double(summary.lastSeq)), "read_seq": .number(Double(summary.readSeq)),
             ]
+            if let invitation = summary.invitation, !summary.isMember {
+                entry["invited_by"] = .string(invitation.invitedBy)
+                entry["invited_at"] = .number(invitation.invitedAt)
+            }
             if summary.isMember, let topic = services.delivery.eventsTopic(
                 roomId: summary.info.id, type: summary.info.type, epoch: summary.topicEpoch) {
                 entry["events_topic"] = .string(topic)
