@@ -381,7 +381,9 @@ function storeMessage(message) {
 }
 
 function learnName(userId, name) {
-  if (userId && name && state.names.get(userId) !== name) state.names.set(userId, name);
+  // A bare id (the engine's name for a user it never saw a display name of) does not replace a real name.
+  if (!userId || !name || (name === userId && state.names.has(userId))) return;
+  state.names.set(userId, name);
 }
 
 function nameOf(userId) {
