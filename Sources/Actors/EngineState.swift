@@ -9,16 +9,19 @@ public struct EngineState: Sendable, Equatable {
     public var lastSeen: [String: Double]
     /// Metadata of stored files.
     public var files: [StoredFile]
+    /// Blocker id → the users they block (`chat/users/block`).
+    public var blocks: [String: Set<String>]
 
     public init(
         rooms: [RoomState] = [], globalBans: Set<String> = [], replies: [CachedReply] = [],
-        lastSeen: [String: Double] = [:], files: [StoredFile] = []
+        lastSeen: [String: Double] = [:], files: [StoredFile] = [], blocks: [String: Set<String>] = [:]
     ) {
         self.rooms = rooms
         self.globalBans = globalBans
         self.replies = replies
         self.lastSeen = lastSeen
         self.files = files
+        self.blocks = blocks
     }
 }
 
@@ -80,4 +83,6 @@ public enum JournalEntry: Sendable, Equatable {
     case file(StoredFile)
     /// A file no message references any more; its blob goes with it.
     case fileRemoved(fileId: String)
+    /// `blockerId` blocked (or, with `blocked` false, unblocked) `userId`.
+    case block(blockerId: String, userId: String, blocked: Bool)
 }

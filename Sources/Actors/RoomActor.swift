@@ -311,12 +311,13 @@ public actor RoomActor {
         return updated
     }
 
-    /// Moves the member's read mark up to `seq` and returns what is still unread.
-    public func markRead(_ userId: String, upTo seq: UInt64) throws(ChatError) -> Int {
+    /// Moves the member's read mark up to `seq`; returns the mark, whether it moved, and what is still unread.
+    public func markRead(_ userId: String, upTo seq: UInt64) throws(ChatError) -> (readSeq: UInt64, moved: Bool, unread: Int) {
         try requireMember(userId)
         let target = min(seq, state.lastSeq)
-        if target > (state.readMarks[userId] ?? 0) { try commit(.read(userId: userId, seq: target)) }
-        return state.unreadCount(for: userId)
+        let moved = target > (state.readMarks[userId] ?? 0)
+        if moved { try commit(.read(userId: userId, seq: target)) }
+        return (state.readMarks[userId] ?? 0, moved, state.unreadCount(for: userId))
     }
 }
 

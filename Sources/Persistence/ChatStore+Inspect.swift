@@ -52,6 +52,7 @@ extension ChatStore {
             "  replies       \(state.replies.count)",
             "  global bans   \(state.globalBans.count)",
             "  last seen     \(state.lastSeen.count)",
+            "  blocks        \(state.blocks.values.reduce(0) { $0 + $1.count })",
         ]
         return lines.joined(separator: "\n")
     }

@@ -42,6 +42,16 @@ public enum EngineStateCodec {
             writer.writeVarUInt(UInt64(state.files.count))
             for file in state.files { ValueCodec.write(file, into: &writer) }
         }
+        // A new section, not a new body version: older builds skip it, and older bodies load without it.
+        if !state.blocks.isEmpty {
+            try section(.blocks, into: &writer) { writer in
+                writer.writeVarUInt(UInt64(state.blocks.count))
+                for (blockerId, blocked) in state.blocks.sorted(by: { $0.key < $1.key }) {
+                    writer.writeString(blockerId)
+                    ValueCodec.write(blocked, into: &writer)
+                }
+            }
+        }
         writer.writeVarUInt(SnapshotSection.endTag)
         writer.writeVarUInt(0)
         return writer.bytes
@@ -88,6 +98,13 @@ public enum EngineStateCodec {
                 let count = try reader.readLength()
                 state.files.reserveCapacity(count)
                 for _ in 0..<count { state.files.append(try ValueCodec.readStoredFile(from: &reader)) }
+            case .blocks:
+                let count = try reader.readLength()
+                state.blocks.reserveCapacity(count)
+                for _ in 0..<count {
+                    let blockerId = try reader.readString()
+                    state.blocks[blockerId] = try ValueCodec.readStringSet(from: &reader)
+                }
             }
             guard reader.offset == span.offset + span.length else {
                 throw PersistenceError(
@@ -148,6 +165,7 @@ public enum EngineStateCodec {
     /// regrowth copies everything written so far).
     static func estimatedSize(of state: EngineState) -> Int {
         var size = 4096 + state.replies.count * 160 + state.lastSeen.count * 32 + state.files.count * 256
+        for blocked in state.blocks.values { size += 32 + blocked.count * 32 }
         for room in state.rooms {
             size += 256 + room.members.count * 48 + room.ring.count * 112
         }

@@ -16,6 +16,7 @@ import Actors
 /// |           |                |            | unmuted, banned, unbanned, removed, activity |
 /// | 6         | fileRemoved    |            |                                              |
 /// | 7         | origin prefix  |            |                                              |
+/// | 8         | block          |            |                                              |
 ///
 /// Tag 7 is not an entry: it prefixes one with the ``ChangeOrigin`` it was made for (user id, request
 /// key), then the entry follows with its own tag. Records without an origin keep the shorter form.
@@ -54,6 +55,11 @@ public enum JournalEntryCodec {
         case .fileRemoved(let fileId):
             writer.writeUInt8(6)
             writer.writeString(fileId)
+        case .block(let blockerId, let userId, let blocked):
+            writer.writeUInt8(8)
+            writer.writeString(blockerId)
+            writer.writeString(userId)
+            writer.writeBool(blocked)
         }
         return writer.bytes
     }
@@ -90,6 +96,10 @@ public enum JournalEntryCodec {
             entry = .file(try ValueCodec.readStoredFile(from: &reader))
         case 6:
             entry = .fileRemoved(fileId: try reader.readString())
+        case 8:
+            let blockerId = try reader.readString()
+            let userId = try reader.readString()
+            entry = .block(blockerId: blockerId, userId: userId, blocked: try reader.readBool())
         case let tag:
             throw PersistenceError(.corrupt, "unknown journal entry tag \(tag)")
         }

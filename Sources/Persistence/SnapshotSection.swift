@@ -16,6 +16,8 @@
 /// | 5   | files       | count, then (FileInfo, uploaderId, uploadedAt, room ids)         |
 /// | 6   | replyForms  | count, then (userId, requestId, expiresAt, form 0: reply bytes, or |
 /// |     |             | form 1: seq, timestamp, reply length); written instead of 3      |
+/// | 7   | blocks      | count, then (blocker id, the user ids they block); written only  |
+/// |     |             | when someone blocks someone, so bodies without blocks are as before |
 public enum SnapshotSection: UInt64, Sendable, CaseIterable {
     case rooms = 1
     case globalBans = 2
@@ -24,6 +26,8 @@ public enum SnapshotSection: UInt64, Sendable, CaseIterable {
     case lastSeen = 4
     case files = 5
     case replyForms = 6
+    /// Who blocks whom; absent from older bodies, which load with no blocks.
+    case blocks = 7
 
     /// Tag of the empty section that closes a body.
     static let endTag: UInt64 = 0

@@ -86,6 +86,13 @@ struct StateReplayer {
         case .fileRemoved(let fileId):
             state.files.removeAll { $0.info.fileId == fileId }
             fileIndex = nil
+        case .block(let blockerId, let userId, let blocked):
+            if blocked {
+                state.blocks[blockerId, default: []].insert(userId)
+            } else {
+                state.blocks[blockerId]?.remove(userId)
+                if state.blocks[blockerId]?.isEmpty == true { state.blocks[blockerId] = nil }
+            }
         }
     }
 

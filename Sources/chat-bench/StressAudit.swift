@@ -16,6 +16,12 @@ struct StressAudit {
         // The checker's join is one more message every member must get; let it arrive.
         for roomId in roomIds { _ = await session?.request("chat/rooms/join/\(roomId)", id: "check-join-\(roomId)") }
         try? await Task.sleep(for: .seconds(1))
+        // Users who synced catch up once more: what they hold must then equal the rooms' histories.
+        var syncers: [StressUser] = []
+        if run.enabled.contains(.sync) {
+            for user in users where await user.sync() { syncers.append(user) }
+        }
+        var syncedRooms = 0
 
         var checked = (deliveries: 0, periods: 0, acknowledged: 0, countSteps: 0, uncertainRooms: 0, outgrown: 0)
         for roomId in roomIds {
@@ -45,6 +51,15 @@ struct StressAudit {
             let stored = fillsFromHistory ? Set(history.keys) : nil
             let storedFrom = fillsFromHistory && room.audit.floor > 0 ? room.audit.floor : nil
             if storedFrom != nil { checked.outgrown += 1 }
+            if complete {
+                let contents = history.mapValues(\.content)
+                for user in syncers {
+                    let differences = user.state.withLock { $0.synced.rooms[roomId] == nil ? nil : $0.synced.differences(roomId, history: contents) }
+                    guard let differences else { continue }
+                    syncedRooms += 1
+                    violations += differences.prefix(5).map { "room \(roomId) user \(user.id) after sync: \($0)" }
+                }
+            }
             for user in users {
                 let timeline = user.state.withLock { $0.timelines[roomId] }
                 checked.periods += timeline?.periods.count ?? 0
@@ -79,7 +94,8 @@ struct StressAudit {
             missingReplies: ledger.missing, duplicateReplies: ledger.duplicates, outcomes: outcomes,
             restarts: max(0, (run.engine?.starts ?? 1) - 1),
             checked: "\(checked.deliveries) deliveries in \(checked.periods) membership periods, "
-                + "\(checked.acknowledged) acknowledged messages, \(checked.countSteps) member_count replies"
+                + "\(checked.acknowledged) acknowledged messages, \(checked.countSteps) member_count replies, "
+                + "\(syncedRooms) rooms held through sync by \(syncers.count) users"
                 + (checked.uncertainRooms > 0 ? " (\(checked.uncertainRooms) rooms skipped: a join or leave never answered)" : "")
                 + (checked.outgrown > 0 ? "; \(checked.outgrown) rooms outgrew the ring: gaps older than it not checked" : ""),
             violations: violations)

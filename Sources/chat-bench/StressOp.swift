@@ -5,6 +5,8 @@ enum StressOp: String, CaseIterable, Sendable {
     case create, join, leave, message, history, list, info
     // Routes still being built; enable with --ops once the engine has them (SPEC §5 payloads).
     case dm, react, edit, delete, typing, presence, reply
+    /// `sync` from what the user held after its last sync, then forward paging (SPEC §10).
+    case sync
 
     /// Those the engine implements today.
     static let implemented: [StressOp] = [.create, .join, .leave, .message, .history, .list, .info]
@@ -20,7 +22,7 @@ enum StressOp: String, CaseIterable, Sendable {
         case .list: 3
         case .info: 5
         case .dm, .react, .typing: 5
-        case .edit, .presence, .reply: 3
+        case .edit, .presence, .reply, .sync: 3
         case .delete: 2
         }
     }

@@ -19,6 +19,7 @@ extension StressUser {
         case .typing: await typing(rng: &rng)
         case .presence: await presence(rng: &rng)
         case .reply: await reply(rng: &rng)
+        case .sync: await sync()
         }
     }
 
@@ -146,5 +147,32 @@ extension StressUser {
     func reply(rng: inout SplitMix64) async {
         guard let target = state.withLock({ $0.seenMessages.randomElement(using: &rng) }) else { return }
         _ = await request(.reply, "chat/message/\(target.id)/reply", ["content": .string("re \(rng.next() % 1000)")])
+    }
+
+    /// Syncs from what the last sync left, 20 messages a room, and pages forward where there is more.
+    /// Returns whether the sync and its paging all got answers.
+    @discardableResult
+    func sync() async -> Bool {
+        let positions = state.withLock { $0.synced.positions }
+        guard let reply = await request(.sync, "chat/sync", ["rooms": positions, "limit_per_room": 20]),
+              reply["status"]?.stringValue == "success"
+        else { return false }
+        let paging = state.withLock { $0.synced.apply(sync: reply) }
+        var complete = true
+        for (roomId, after) in paging {
+            var next: Int? = after
+            var pages = 0
+            while let seq = next, pages < 20 {
+                pages += 1
+                guard let page = await request(.sync, "chat/history/\(roomId)", ["after": .number(Double(seq)), "limit": 100]),
+                      page["status"]?.stringValue == "success"
+                else {
+                    complete = false
+                    break
+                }
+                next = state.withLock { $0.synced.apply(page: page, roomId: roomId) }
+            }
+        }
+        return complete
     }
 }

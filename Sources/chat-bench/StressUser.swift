@@ -17,6 +17,8 @@ final class StressUser: Sendable {
         /// Message ids this user sent (edit, delete) and saw (react, reply), by room.
         var ownMessages: [(room: String, id: String)] = []
         var seenMessages: [(room: String, id: String)] = []
+        /// The rooms as syncs alone showed them.
+        var synced = SyncedRooms()
         var requests = 0
     }
 

@@ -94,6 +94,10 @@ struct LimitOptions: ParsableArguments {
     var reactionsPerMessage: String?
     @Option(name: .customLong("rate-limit-users"), help: ArgumentHelp(Setting.rateLimitUsers.help))
     var rateLimitUsers: String?
+    @Option(name: .customLong("blocked-users-per-user"), help: ArgumentHelp(Setting.blockedUsersPerUser.help))
+    var blockedUsersPerUser: String?
+    @Option(name: .customLong("devices-per-user"), help: ArgumentHelp(Setting.devicesPerUser.help))
+    var devicesPerUser: String?
 
     var given: [(Setting, String?)] {
         [
@@ -102,6 +106,7 @@ struct LimitOptions: ParsableArguments {
             (.storedBytesPerUser, storedBytesPerUser), (.pendingUploadBytes, pendingUploadBytes),
             (.minFreeDiskBytes, minFreeDiskBytes), (.socketsPerUser, socketsPerUser), (.sockets, sockets),
             (.reactionsPerMessage, reactionsPerMessage), (.rateLimitUsers, rateLimitUsers),
+            (.blockedUsersPerUser, blockedUsersPerUser), (.devicesPerUser, devicesPerUser),
         ]
     }
 }

@@ -39,6 +39,8 @@ import Testing
             (.sockets, "--sockets", "CHAT_SOCKETS", "10000"),
             (.reactionsPerMessage, "--reactions-per-message", "CHAT_REACTIONS_PER_MESSAGE", "50"),
             (.rateLimitUsers, "--rate-limit-users", "CHAT_RATE_LIMIT_USERS", "100000"),
+            (.blockedUsersPerUser, "--blocked-users-per-user", "CHAT_BLOCKED_USERS_PER_USER", "1000"),
+            (.devicesPerUser, "--devices-per-user", "CHAT_DEVICES_PER_USER", "32"),
         ]
         #expect(table.count == Setting.allCases.count)
         for (setting, flag, variable, fallback) in table {
@@ -104,6 +106,7 @@ import Testing
             .httpHost: "0.0.0.0", .roomsPerUser: "1", .directRoomsPerUser: "2", .replyCacheBytesPerUser: "3",
             .replyCacheBytes: "4", .storedBytesPerUser: "5", .pendingUploadBytes: "6", .minFreeDiskBytes: "7",
             .socketsPerUser: "8", .sockets: "9", .reactionsPerMessage: "10", .rateLimitUsers: "11",
+            .blockedUsersPerUser: "12", .devicesPerUser: "13",
             .fanout: "Room-Topic",
         ]
         #expect(flags.count == Setting.allCases.count)
@@ -120,8 +123,8 @@ import Testing
             limits.roomsCreatedPerUser, limits.directRoomsOpenedPerUser, limits.replyCacheBytesPerUser,
             limits.replyCacheBytesTotal, limits.storedBytesPerUser, limits.pendingUploadBytesTotal,
             limits.minimumFreeDiskBytes, limits.socketsPerUser, limits.socketsTotal, limits.reactionsPerMessage,
-            limits.rateLimitBuckets,
-        ] == Array(1...11))
+            limits.rateLimitBuckets, limits.blockedUsersPerUser, limits.devicesPerUser,
+        ] == Array(1...13))
         #expect(engine.jwtSecret == Array((Self.secret + "!").utf8))
         #expect(engine.dataDirectory == "/var/lib/chat")
         #expect(engine.snapshotInterval == 2.5)

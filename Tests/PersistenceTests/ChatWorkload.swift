@@ -43,6 +43,8 @@ struct ChatWorkload {
             }
         case .fileRemoved(let fileId):
             state.files.removeAll { $0.info.fileId == fileId }
+        case .block(let blockerId, let userId, let blocked):
+            if blocked { state.blocks[blockerId, default: []].insert(userId) } else { state.blocks[blockerId]?.remove(userId) }
         }
     }
 

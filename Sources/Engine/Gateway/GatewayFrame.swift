@@ -9,7 +9,8 @@ enum GatewayFrame {
         /// The request topic, e.g. `chat/message/r1`.
         let topic: String
         /// The payload as the pipeline reads it: the frame's `payload` object without any `token` (a
-        /// socket acts only as the user it authenticated as).
+        /// socket acts only as the user it authenticated as) and, on presence routes, with the socket's own
+        /// `device` (a socket speaks only for itself).
         let payload: [UInt8]
     }
 
@@ -32,8 +33,8 @@ enum GatewayFrame {
         return buffer
     }
 
-    /// Reads a client's text frame.
-    static func request(from bytes: [UInt8]) -> Result<Request, Refusal> {
+    /// Reads a client's text frame from a socket that is presence device `device`.
+    static func request(from bytes: [UInt8], device: String? = nil) -> Result<Request, Refusal> {
         guard case .object(let frame)? = try? JSONParser.parse(bytes, maxDepth: 32) else {
             return .failure(Refusal(error: ChatError(.invalidPayload, "a frame must be a JSON object {\"topic\": …, \"payload\": {…}}"), topic: "", requestId: nil))
         }
@@ -54,8 +55,12 @@ enum GatewayFrame {
             return refuse(.invalidPayload, "'payload' must be a JSON object")
         }
         payload["token"] = nil
+        if let device, topic.hasPrefix(presencePrefix) { payload["device"] = .string(device) }
         return .success(Request(topic: topic, payload: JSONValue.object(payload).serialized()))
     }
+
+    /// Topics of the presence routes, whose `device` the gateway sets.
+    static let presencePrefix = "chat/presence/"
 
     /// The error reply for a refused frame, as it would arrive from the engine on `chat/user/{id}/responses`.
     static func refusal(_ refusal: Refusal, userId: String) -> ByteBuffer {

@@ -9,6 +9,9 @@ import Synchronization
 final class GatewaySocket: Sendable {
     /// The user the socket authenticated as.
     let userId: String
+    /// The presence device the socket is (PROTOCOL §2.5): its presence requests speak for it, and it goes
+    /// offline when the socket closes, while the user's other sockets and devices keep their status.
+    let device: String
     /// Frames to write, in the order they were enqueued.
     let frames: AsyncStream<ByteBuffer>
     /// Ends when the socket overflows; the gateway waits on it to cut the connection.
@@ -25,6 +28,7 @@ final class GatewaySocket: Sendable {
     ///   - maxBytes: bytes queued at most.
     init(userId: String, capacity: Int, maxBytes: Int) {
         self.userId = userId
+        self.device = "ws-\(Self.opened.add(1, ordering: .relaxed).newValue)"
         self.maxBytes = maxBytes
         (frames, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, capacity)))
         (overflows, overflowContinuation) = AsyncStream.makeStream(of: Void.self)
@@ -65,6 +69,9 @@ final class GatewaySocket: Sendable {
         continuation.finish()
         overflowContinuation.finish()
     }
+
+    /// Sockets opened since the process started: numbers each socket's device, unique while it is open.
+    private static let opened = Atomic<Int>(0)
 
     private func overflow() {
         guard !overflowed.exchange(true, ordering: .acquiringAndReleasing) else { return }

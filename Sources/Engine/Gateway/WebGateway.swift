@@ -98,6 +98,7 @@ public final class WebGateway: Sendable {
             logger.info("web socket closed: slow consumer", metadata: ["user": "\(user.userId)"])
             await Self.closeSlowConsumer(outbound)
         }
+        await deviceClosed(socket, user: user)
         logger.debug("web socket closed", metadata: ["user": "\(user.userId)"])
     }
 
@@ -121,7 +122,7 @@ public final class WebGateway: Sendable {
                         userId: socket.userId))
                     return
                 }
-                switch GatewayFrame.request(from: bytes) {
+                switch GatewayFrame.request(from: bytes, device: socket.device) {
                 case .failure(let refusal):
                     socket.enqueue(GatewayFrame.refusal(refusal, userId: socket.userId))
                 case .success(let request):
@@ -131,6 +132,21 @@ public final class WebGateway: Sendable {
             }
         } catch {
             logger.debug("web socket read ended", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Takes the socket's presence device offline, as a client would before closing, through the presence
+    /// route like any request. The socket authenticated its user when it opened, so this holds even when
+    /// the token has expired since; without it a closed tab would leave its user online for a whole TTL.
+    func deviceClosed(_ socket: GatewaySocket, user: Identity) async {
+        let message = MQTTMessage(
+            topic: GatewayFrame.presencePrefix + "offline",
+            payload: JSONValue.object(["device": .string(socket.device)]).serialized(), qos: 1)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            intake.async { [engine] in
+                engine.submit(message, onBehalfOf: user)
+                continuation.resume()
+            }
         }
     }
 

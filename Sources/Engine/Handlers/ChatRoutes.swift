@@ -19,6 +19,7 @@ enum ChatRoutes {
         let admin = AdminHandlers(services: services)
         let files = FileHandlers(services: services, files: fileService)
         let sync = SyncHandlers(services: services)
+        let users = UserHandlers(services: services)
         // Uploads carry up to 1 MiB of base64 per message.
         let uploadValidation = ContentValidation(
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: 2 * FileService.maxChunkBytes,
@@ -54,10 +55,6 @@ enum ChatRoutes {
             chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.history)
             chat.on("search/{room_id}", qos: 1, lane: .parameter("room_id"), readOnly: true, messages.search)
             chat.on("read/{room_id}", qos: 1, lane: .parameter("room_id"), messages.read)
-            // Reads across the caller's rooms: one lane each, so a large sync never waits in a room's lane.
-            chat.on("sync", qos: 1, lane: .constant("sync"), readOnly: true, sync.sync)
-            chat.on("search", qos: 1, lane: .constant("search"), readOnly: true, sync.search)
-
             chat.on("file/share/{room_id}", qos: 1, lane: .parameter("room_id"), middleware: [profanity], files.share, recover: FileHandlers.recoverShare)
             chat.on("file/get/{file_id}", qos: 1, lane: .bulk("file_id"), readOnly: true, files.get)
 
@@ -70,6 +67,19 @@ enum ChatRoutes {
         }
         router.group("chat", middleware: [uploadValidation]) { chat in
             chat.on("file/upload/{room_id}", qos: 2, lane: .bulk("room_id"), files.upload)
+        }
+        // New routes go last: a route's place in the table is its subscription identifier, and requests a
+        // persistent session queued while an older version was down still carry the identifiers that
+        // version gave (`ChatEngine.classify`). Inserted in the middle, they would shift the QoS 0 and 2
+        // routes after them, and such queued requests would be dropped.
+        router.group("chat", middleware: [validation]) { chat in
+            // Reads across the caller's rooms: one lane each, so a large sync never waits in a room's lane.
+            chat.on("sync", qos: 1, lane: .constant("sync"), readOnly: true, sync.sync)
+            chat.on("search", qos: 1, lane: .constant("search"), readOnly: true, sync.search)
+            // The topic names the blocked user, not the blocker: one lane for all blocking keeps a blocker's
+            // block, unblock and list in the order sent. Blocking is rare; the lane is never busy.
+            chat.on("users/block/{user_id}", qos: 1, lane: .constant("users"), users.block, recover: UserHandlers.recoverBlock)
+            chat.on("users/blocked", qos: 1, lane: .constant("users"), readOnly: true, users.blocked)
         }
         return router
     }

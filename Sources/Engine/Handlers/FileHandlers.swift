@@ -47,6 +47,7 @@ struct FileHandlers {
         let draft = MessageDraft(
             request, content: caption ?? stored.info.name, kind: stored.info.mime.hasPrefix("image/") ? .image : .file,
             file: stored.info)
+        try await services.requireNotBlocked(request.user.userId, in: room)
         let message = try await room.post(draft, now: request.now)
         try files.shared(stored, in: room.id)
         return Self.shared(message, fileId: fileId)

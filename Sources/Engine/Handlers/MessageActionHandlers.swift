@@ -65,6 +65,7 @@ struct MessageActionHandlers {
         let content = try request.string("content", maxLength: .max)
         let draft = MessageDraft(
             request, content: content, kind: try MessageHandlers.kind(request), replyTo: parentId, inThread: true)
+        try await services.requireNotBlocked(request.user.userId, in: room)
         let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)

@@ -21,6 +21,7 @@ struct MessageHandlers {
         let content = try request.string("content", maxLength: .max)
         let replyTo = try request.optionalString("reply_to", maxLength: 200)
         let draft = MessageDraft(request, content: content, kind: try Self.kind(request), replyTo: replyTo)
+        try await services.requireNotBlocked(request.user.userId, in: room)
         let message = try await room.post(draft, now: request.now)
         await typing.stop(request.user.userId, in: room)
         await notifier.mentions(in: message, room: room, now: request.now)
@@ -88,8 +89,18 @@ struct MessageHandlers {
     func read(_ request: inout Request) async throws -> Reply {
         let room = try services.room(request.parameter("room_id"), for: request.user)
         guard let seq = try request.optionalInt("seq", in: 0...Int.max) else { throw ChatError.validation("'seq' is required") }
-        let unread = try await room.markRead(request.user.userId, upTo: UInt64(seq))
-        return Reply("success", ["room_id": .string(room.id), "unread": .number(Double(unread))])
+        let userId = request.user.userId
+        let (readSeq, moved, unread) = try await room.markRead(userId, upTo: UInt64(seq))
+        // Only a mark that moved: the user's other devices already heard of every earlier one.
+        if moved {
+            services.delivery.deliverToOwnInbox(.object([
+                "type": "read_updated", "room_id": .string(room.id), "read_seq": .number(Double(readSeq)),
+                "unread": .number(Double(unread)),
+            ]), of: userId)
+        }
+        return Reply("success", [
+            "room_id": .string(room.id), "unread": .number(Double(unread)), "read_seq": .number(Double(readSeq)),
+        ])
     }
 
     func broadcast(_ request: inout Request) async throws -> Reply {

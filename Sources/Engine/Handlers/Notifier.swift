@@ -16,12 +16,14 @@ struct Notifier {
         services.delivery.notify(payload, to: [userId])
     }
 
-    /// Notifies members named as `@user_id` in a room message.
+    /// Notifies members named as `@user_id` in a room message, except those who block its sender.
     func mentions(in message: ChatMessage, room: RoomActor, now: Double) async {
         let named = Self.mentionedUserIds(message.content).filter { $0 != message.senderId }
         guard !named.isEmpty else { return }
         let members = Set(await room.memberIds())
-        for userId in named where members.contains(userId) {
+        // A user who blocks the sender hears nothing of their mentions (the message itself still reaches
+        // every member: the room is shared).
+        for userId in named where members.contains(userId) && !services.blocks.blocks(userId, message.senderId) {
             notifyIfAway(userId, kind: "mention", message: message, now: now)
         }
     }

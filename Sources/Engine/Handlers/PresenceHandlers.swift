@@ -9,9 +9,22 @@ struct PresenceHandlers {
 
     func status(_ status: PresenceStatus) -> Route.Handler {
         { [presence] request in
-            await presence.set(request.user, status, now: request.now)
-            return Reply(status.rawValue, ["ttl": status == .offline ? .null : .number(services.configuration.presenceTTL)])
+            let device = try Self.device(request)
+            await presence.set(request.user, status, device: device, now: request.now)
+            return Reply(status.rawValue, [
+                "ttl": status == .offline ? .null : .number(services.configuration.presenceTTL), "device": .string(device),
+            ])
         }
+    }
+
+    /// The `device` a presence request speaks for: 1–64 characters without control characters, `default`
+    /// when absent (clients that know nothing of devices are one device each).
+    static func device(_ request: Request) throws(ChatError) -> String {
+        guard let device = try request.optionalString("device", maxLength: 64) else { return DevicePresence.defaultDevice }
+        guard !device.isEmpty, !device.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) else {
+            throw ChatError.validation("'device' must be 1–64 characters without control characters")
+        }
+        return device
     }
 
     func startTyping(_ request: inout Request) async throws -> Reply {

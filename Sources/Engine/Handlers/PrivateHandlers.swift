@@ -11,6 +11,7 @@ struct PrivateHandlers {
         let sender = request.user
         guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
         guard target != sender.userId else { throw ChatError.validation("you cannot send a private message to yourself") }
+        try services.requireNotBlocked(sender.userId, by: target)
         let content = try request.string("content", maxLength: .max)
         let roomId = DirectRoomID.make(sender.userId, target)
         let now = request.now

@@ -17,6 +17,8 @@ public final class ChatServices: Sendable {
     public let scheduler: ExpiryScheduler
     /// Users banned from every room.
     public let globalBans = Mutex<Set<String>>([])
+    /// Who blocks whom (`chat/users/block`).
+    public let blocks = BlockList()
 
     init(configuration: EngineConfiguration, delivery: Delivery, logger: Logger) {
         self.configuration = configuration

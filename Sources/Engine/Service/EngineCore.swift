@@ -47,6 +47,7 @@ final class EngineCore: Sendable {
         let rooms = clock.now - started
         started = clock.now
         services.globalBans.withLock { $0 = state.globalBans }
+        services.blocks.restore(state.blocks)
         processor.replies.restore(state.replies, now: services.now())
         let replies = clock.now - started
         for (userId, lastSeen) in state.lastSeen {

@@ -56,7 +56,8 @@ struct Snapshotter: Sendable {
             globalBans: services.globalBans.withLock { $0 },
             replies: core.processor.replies.snapshot(now: now),
             lastSeen: services.presence.all.mapValues(\.lastSeen).filter { $0.value > 0 },
-            files: core.files.all)
+            files: core.files.all,
+            blocks: services.blocks.all)
     }
 
     /// Drops files no stored message refers to any more (after a grace period) and their blobs.

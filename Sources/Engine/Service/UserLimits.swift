@@ -33,6 +33,12 @@ public struct UserLimits: Sendable {
     /// Users tracked by the rate limiter at once.
     public var rateLimitBuckets: Int
 
+    // MARK: Users and devices
+    /// Users one user may block (`chat/users/block`).
+    public var blockedUsersPerUser: Int
+    /// Presence devices kept per user; a new one beyond it replaces the least recently heard.
+    public var devicesPerUser: Int
+
     /// - Parameters: see the properties.
     public init(
         roomsCreatedPerUser: Int = 100,
@@ -45,7 +51,9 @@ public struct UserLimits: Sendable {
         socketsPerUser: Int = 16,
         socketsTotal: Int = 10_000,
         reactionsPerMessage: Int = 50,
-        rateLimitBuckets: Int = 100_000
+        rateLimitBuckets: Int = 100_000,
+        blockedUsersPerUser: Int = 1000,
+        devicesPerUser: Int = 32
     ) {
         self.roomsCreatedPerUser = roomsCreatedPerUser
         self.directRoomsOpenedPerUser = directRoomsOpenedPerUser
@@ -58,5 +66,7 @@ public struct UserLimits: Sendable {
         self.socketsTotal = socketsTotal
         self.reactionsPerMessage = reactionsPerMessage
         self.rateLimitBuckets = rateLimitBuckets
+        self.blockedUsersPerUser = blockedUsersPerUser
+        self.devicesPerUser = devicesPerUser
     }
 }

@@ -34,6 +34,8 @@ public enum Setting: String, CaseIterable, Sendable {
     case sockets
     case reactionsPerMessage = "reactions-per-message"
     case rateLimitUsers = "rate-limit-users"
+    case blockedUsersPerUser = "blocked-users-per-user"
+    case devicesPerUser = "devices-per-user"
 
     /// The bound a limit setting sets, or nil for the other settings.
     public var limit: WritableKeyPath<UserLimits, Int>? {
@@ -49,6 +51,8 @@ public enum Setting: String, CaseIterable, Sendable {
         case .sockets: \.socketsTotal
         case .reactionsPerMessage: \.reactionsPerMessage
         case .rateLimitUsers: \.rateLimitBuckets
+        case .blockedUsersPerUser: \.blockedUsersPerUser
+        case .devicesPerUser: \.devicesPerUser
         default: nil
         }
     }
@@ -116,6 +120,8 @@ public enum Setting: String, CaseIterable, Sendable {
         case .sockets: "Open WebSocket connections in total."
         case .reactionsPerMessage: "Distinct emoji on one message."
         case .rateLimitUsers: "Users the rate limiter tracks at once (idle ones are forgotten first)."
+        case .blockedUsersPerUser: "Users one user may block."
+        case .devicesPerUser: "Presence devices kept per user; a new one beyond it replaces the least recently heard."
         }
     }
 
