@@ -35,7 +35,8 @@ import zlib
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
+                                        NoSuchElementException, StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -113,8 +114,15 @@ def sign_in_with_form(driver, token):
 
 
 def click(driver, css, what):
-    """Clicks the element `css`, finding it again if a re-render replaced it in between."""
-    wait(driver, what, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
+    """Clicks the element `css`, finding it again if a re-render replaced it in between, and trying
+    again while it is not yet shown or something (a closing dialog, a sliding sidebar) is over it."""
+    def attempt(d):
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+            return True
+        except (ElementNotInteractableException, ElementClickInterceptedException):
+            return False
+    wait(driver, what, attempt)
 
 
 def message_texts(driver, pane="messages"):
@@ -166,6 +174,13 @@ def retry_seconds(driver):
 
 def dialog_open(driver, dialog_id):
     return js(driver, "return document.getElementById(arguments[0]).open", dialog_id)
+
+
+def open_settings(driver):
+    """The room settings (the button shows once the page knows from the member list that one is an admin)."""
+    wait(driver, "the settings button", lambda d: visible(d, "room-settings"))
+    click(driver, "#room-settings", "the settings button")
+    wait(driver, "the settings dialog", lambda d: dialog_open(d, "settings-dialog"))
 
 
 def confirm(driver):
@@ -603,8 +618,7 @@ def main():
         wait(bob, "slow mode off", lambda d: "slow mode" not in d.find_element(By.ID, "room-notes").text)
 
         # Room settings: Alice (the lobby's admin) describes, renames and locks it and sets slow mode; Bob sees it all.
-        click(alice, "#room-settings", "Alice's settings button")
-        wait(alice, "the settings dialog", lambda d: dialog_open(d, "settings-dialog"))
+        open_settings(alice)
         field = alice.find_element(By.ID, "settings-description")
         field.clear()
         field.send_keys("Where everyone meets")
@@ -668,7 +682,7 @@ def main():
         wait(alice, "the private room", lambda d: "secret" in d.find_element(By.ID, "room-name").text)
 
         def invite_bob():
-            click(alice, "#room-settings", "Alice's settings button")
+            open_settings(alice)
             wait(alice, "the invite field", lambda d: visible(d, "invite-user"))
             alice.find_element(By.ID, "invite-user").send_keys("bob", Keys.ENTER)
             wait(alice, "the invite field emptied", lambda d: d.find_element(By.ID, "invite-user").get_attribute("value") == "")
@@ -722,7 +736,7 @@ def main():
         carol.wait_for("Bob's direct message", lambda t, v: v.get("content") == "Hi Carol, Bob here" and v.get("room_id") == "private_bob_carol")
 
         # Alice archives the private room: it turns read-only (no composer, no message actions).
-        click(alice, "#room-settings", "Alice's settings button")
+        open_settings(alice)
         click(alice, "#settings-archive", "Archive room")
         confirm(alice)
         wait(alice, "the read-only room", lambda d: visible(d, "read-only") and not visible(d, "composer")
