@@ -6,8 +6,12 @@ browser's DOM and Carol's inbox: grouping, an @mention and a link, reactions (lo
 an edit, a thread, a picture whose loading keeps the newest message in view (desktop and phone, also
 after a reload that reopens the remembered room), the "New messages" divider and the unread count in
 the title, typing and presence, a reconnect across an engine restart (composer text and open thread
-kept), a confirmed leave without an error, and distinct messages for a refused token and a server that
-is down. The console must stay free of errors (outside the deliberate outage) and never show a token;
+kept; what Carol posted, edited, deleted and reacted while the pages were away shows up without a
+reload: `sync`), room settings (describe, rename, lock, slow mode, promote and demote, kick, ban,
+archive), blocking from the member list (and `users/blocked` after a reload), an invitation declined,
+then one accepted after a reload, unread badges cleared by a read on another device (`read_updated`),
+search across rooms, a direct message started by user id, a confirmed leave without an error, and
+distinct messages for a refused token and a server that is down. The console must stay free of errors (outside the deliberate outage) and never show a token;
 axe-core finds no serious or critical violation. It saves a desktop and a phone screenshot and measures
 the first load on a throttled phone profile.
 
@@ -20,6 +24,7 @@ import hashlib
 import hmac
 import json
 import os
+import re
 import signal
 import struct
 import subprocess
@@ -30,7 +35,8 @@ import zlib
 
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
-from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException, TimeoutException
+from selenium.common.exceptions import (ElementClickInterceptedException, ElementNotInteractableException,
+                                        NoSuchElementException, StaleElementReferenceException, TimeoutException)
 from selenium.webdriver.common.action_chains import ActionChains
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
@@ -108,8 +114,15 @@ def sign_in_with_form(driver, token):
 
 
 def click(driver, css, what):
-    """Clicks the element `css`, finding it again if a re-render replaced it in between."""
-    wait(driver, what, lambda d: d.find_element(By.CSS_SELECTOR, css).click() or True)
+    """Clicks the element `css`, finding it again if a re-render replaced it in between, and trying
+    again while it is not yet shown or something (a closing dialog, a sliding sidebar) is over it."""
+    def attempt(d):
+        try:
+            d.find_element(By.CSS_SELECTOR, css).click()
+            return True
+        except (ElementNotInteractableException, ElementClickInterceptedException):
+            return False
+    wait(driver, what, attempt)
 
 
 def message_texts(driver, pane="messages"):
@@ -143,6 +156,36 @@ def act_on_message(driver, text, *selectors, long_press=False):
             message_node(d, text).find_element(By.CSS_SELECTOR, selector).click()  # found again: a click may re-render
         return True
     wait(driver, f"{' then '.join(selectors)} on the message {text!r}", attempt)
+
+
+def open_sidebar(driver):
+    if not js(driver, "return document.body.classList.contains('sidebar-open')"):
+        driver.find_element(By.ID, "toggle-sidebar").click()
+    wait(driver, "the sidebar", lambda d: visible(d, "open-add-room"))
+    time.sleep(0.2)  # the slide-in transition
+
+
+def retry_seconds(driver):
+    """The seconds the reconnect banner counts down to the next attempt (0 when it does not count)."""
+    text = js(driver, "const b = document.getElementById('banner'); return b.hidden ? '' : b.innerText")
+    match = re.search(r"Reconnecting in (\d+) s", text)
+    return int(match.group(1)) if match else 0
+
+
+def dialog_open(driver, dialog_id):
+    return js(driver, "return document.getElementById(arguments[0]).open", dialog_id)
+
+
+def open_settings(driver):
+    """The room settings (the button shows once the page knows from the member list that one is an admin)."""
+    wait(driver, "the settings button", lambda d: visible(d, "room-settings"))
+    click(driver, "#room-settings", "the settings button")
+    wait(driver, "the settings dialog", lambda d: dialog_open(d, "settings-dialog"))
+
+
+def confirm(driver):
+    wait(driver, "the confirmation", lambda d: d.find_element(By.ID, "confirm-dialog").is_displayed())
+    driver.find_element(By.ID, "confirm-ok").click()
 
 
 def open_add_room(driver, phone=False):
@@ -344,6 +387,7 @@ def main():
         alice.find_element(By.ID, "new-room-private").click()
         alice.find_element(By.ID, "create-room").click()
         wait(alice, "the private room", lambda d: "secret" in d.find_element(By.ID, "room-name").text)
+        secret_id = js(alice, "return document.getElementById('room-view').dataset.roomId")
         open_add_room(alice)
         assert not alice.find_element(By.ID, "new-room-private").is_selected(), "the private box stayed ticked"
         alice.find_element(By.ID, "new-room-name").send_keys("lobby")
@@ -516,15 +560,43 @@ def main():
             assert not found, f"console errors in {name}'s page: {found}"
 
         # The engine dies and comes back: a banner says so, Bob's half-typed text and Alice's open
-        # thread survive, and the connection works again.
+        # thread survive, and the connection works again. While the pages are away Carol posts (the
+        # broker keeps it for the engine's session) and, once the engine is back but the pages are not
+        # yet, edits and deletes her messages and reacts to Alice's: after "Retry now" both pages show
+        # all of it without a reload (`sync` on every reconnect).
+        def carol_message(text):
+            return carol.wait_for(text, lambda t, v: t.endswith("/messages") and v.get("content") == text)["id"]
+        line_14, line_15 = carol_message("Carol's line 14 of a long story"), carol_message("Carol's line 15 of a long story")
+        hello = carol_message("Hello from Alice in Chromium")
+        for driver in (alice, bob):
+            js(driver, "window.notReloaded = true")
         bob.find_element(By.ID, "composer-input").send_keys(" and a half-typed draft")
         Engine.kill()
         wait(alice, "the reconnect banner", lambda d: visible(d, "banner") and "Reconnecting" in d.find_element(By.ID, "banner").text)
         wait(bob, "the reconnect banner", lambda d: visible(d, "banner"))
-        time.sleep(1)
+        mqtt_publish(f"chat/message/{room_id}", {"token": TOKENS["carol"], "request_id": "c-down", "content": "Carol, while the engine was down"})
+        # The pages back off to 8 s between attempts: they stay away while the engine restarts and Carol acts.
+        wait(alice, "both pages waiting 7 s or more", lambda d: retry_seconds(alice) >= 7 and retry_seconds(bob) >= 7, timeout=20)
         Engine.start()
+        carol.wait_for("the post made while the engine was down", lambda t, v: v.get("request_id") == "c-down" and v.get("status") == "message_sent")
+        mqtt_publish(f"chat/message/{line_15}/edit", {"token": TOKENS["carol"], "request_id": "c-edit", "content": "Carol's line 15, edited while you were away"})
+        mqtt_publish(f"chat/message/{line_14}/delete", {"token": TOKENS["carol"], "request_id": "c-delete"})
+        mqtt_publish(f"chat/message/{hello}/react", {"token": TOKENS["carol"], "request_id": "c-react", "emoji": "🎉"})
+        for request_id in ("c-edit", "c-delete", "c-react"):
+            carol.wait_for(request_id, lambda t, v, r=request_id: v.get("request_id") == r and v.get("status") not in (None, "error"))
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            assert visible(driver, "banner"), f"{name}'s page reconnected before Carol was done: the catch-up is not tested"
+            driver.find_element(By.ID, "banner-retry").click()
         for driver in (alice, bob):
             wait(driver, "the reconnection", lambda d: not visible(d, "banner"), timeout=30)
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            wait(driver, f"the missed post in {name}'s page", lambda d: has_text(d, "Carol, while the engine was down"))
+            wait(driver, f"the missed edit in {name}'s page", lambda d: has_text(d, "Carol's line 15, edited while you were away"))
+            wait(driver, f"the missed deletion in {name}'s page", lambda d: js(d, "return document.querySelector(`#messages [data-key='${arguments[0]}']`)?.classList.contains('deleted')", line_14))
+            wait(driver, f"the missed reaction in {name}'s page", lambda d: js(d, """const node = document.querySelector(`#messages [data-key='${arguments[0]}'] .reaction[data-emoji='🎉']`);
+                return !!node && node.innerText.trim() === '🎉 1' && node.title.includes('Carol')""", hello))
+            assert js(driver, "return window.notReloaded === true"), f"{name}'s page was reloaded"
+        print("sync: missed post, edit, deletion and reaction shown after the reconnect, without a reload")
         assert bob.find_element(By.ID, "composer-input").get_attribute("value") == "I am typing and a half-typed draft"
         assert visible(alice, "thread-pane") and has_text(alice, "Welcome, Carol!", pane="thread-messages"), "the thread closed"
         bob.find_element(By.ID, "composer-input").send_keys(Keys.ENTER)
@@ -544,6 +616,141 @@ def main():
         assert bob.find_element(By.ID, "composer-input").get_attribute("value") == "Too soon"
         mqtt_publish(f"chat/admin/rooms/{room_id}/moderate", {"token": TOKENS["alice"], "action": "slow_mode", "seconds": 0})
         wait(bob, "slow mode off", lambda d: "slow mode" not in d.find_element(By.ID, "room-notes").text)
+
+        # Room settings: Alice (the lobby's admin) describes, renames and locks it and sets slow mode; Bob sees it all.
+        open_settings(alice)
+        field = alice.find_element(By.ID, "settings-description")
+        field.clear()
+        field.send_keys("Where everyone meets")
+        alice.find_element(By.CSS_SELECTOR, "#describe-form button[type=submit]").click()
+        wait(bob, "the description", lambda d: d.find_element(By.ID, "room-description").text == "Where everyone meets")
+        field = alice.find_element(By.ID, "settings-name")
+        field.clear()
+        field.send_keys("lounge", Keys.ENTER)
+        wait(bob, "the new name", lambda d: "lounge" in d.find_element(By.ID, "room-name").text)
+        alice.find_element(By.ID, "settings-lock").click()
+        wait(bob, "the room locked", lambda d: "locked" in d.find_element(By.ID, "room-notes").text)
+        wait(alice, "the unlock button", lambda d: d.find_element(By.ID, "settings-lock").text == "Unlock room")
+        alice.find_element(By.ID, "settings-lock").click()
+        wait(bob, "the room unlocked", lambda d: "locked" not in d.find_element(By.ID, "room-notes").text)
+        field = alice.find_element(By.ID, "settings-slow")
+        field.clear()
+        field.send_keys("5", Keys.ENTER)
+        wait(bob, "slow mode", lambda d: "one message every 5 s" in d.find_element(By.ID, "room-notes").text)
+        field.clear()
+        field.send_keys("0", Keys.ENTER)
+        wait(bob, "slow mode off", lambda d: "slow mode" not in d.find_element(By.ID, "room-notes").text)
+        axe_check(alice, "Alice's room settings")
+        alice.find_element(By.CSS_SELECTOR, "#settings-dialog .close-dialog").click()
+
+        # The member list: Alice promotes Bob (his page gets the settings button) and demotes him again;
+        # she blocks Carol (Carol's direct message to her is refused), which a reload remembers
+        # (users/blocked), and unblocks her.
+        click(alice, "#show-members", "Alice's members button")
+        click(alice, '#members-full button[aria-label="Promote Bob"]', "Promote Bob")
+        wait(bob, "Bob's settings button", lambda d: visible(d, "room-settings"))
+        click(alice, '#members-full button[aria-label="Demote Bob"]', "Demote Bob")
+        wait(bob, "Bob's settings button gone", lambda d: not visible(d, "room-settings"))
+        click(alice, '#members-full button[aria-label="Block Carol"]', "Block Carol")
+        wait(alice, "Carol blocked", lambda d: d.find_elements(By.CSS_SELECTOR, '#members-full button[aria-label="Unblock Carol"]'))
+        mqtt_publish("chat/private/alice", {"token": TOKENS["carol"], "request_id": "c-blocked", "content": "can you hear me?"})
+        carol.wait_for("the refusal", lambda t, v: v.get("request_id") == "c-blocked" and (v.get("error") or {}).get("code") == "forbidden")
+        axe_check(alice, "Alice's member list (admin)")
+        alice.refresh()
+        wait(alice, "the remembered room", lambda d: visible(d, "room-view") and "lounge" in d.find_element(By.ID, "room-name").text)
+        click(alice, "#show-members", "Alice's members button")
+        click(alice, '#members-full button[aria-label="Unblock Carol"]', "Unblock Carol (remembered)")
+        wait(alice, "Carol unblocked", lambda d: d.find_elements(By.CSS_SELECTOR, '#members-full button[aria-label="Block Carol"]'))
+
+        # Alice kicks Carol (she may come back), then bans her (she may not).
+        click(alice, '#members-full button[aria-label="Kick Carol"]', "Kick Carol")
+        confirm(alice)
+        carol.wait_for("the kick", lambda t, v: v.get("type") == "member_left" and v.get("user_id") == "carol" and v.get("reason") == "kicked")
+        wait(alice, "Carol gone from the member list", lambda d: not d.find_elements(By.CSS_SELECTOR, '#members-full li[data-user-id="carol"]'))
+        mqtt_publish(f"chat/rooms/join/{room_id}", {"token": TOKENS["carol"], "request_id": "c-rejoin"})
+        carol.wait_for("her rejoin", lambda t, v: v.get("request_id") == "c-rejoin" and v.get("status") == "joined")
+        click(alice, '#members-full button[aria-label="Ban Carol"]', "Ban Carol")
+        confirm(alice)
+        carol.wait_for("the ban", lambda t, v: v.get("type") == "user_banned" and v.get("user_id") == "carol" and v.get("banned"))
+        mqtt_publish(f"chat/rooms/join/{room_id}", {"token": TOKENS["carol"], "request_id": "c-banned"})
+        carol.wait_for("her refused join", lambda t, v: v.get("request_id") == "c-banned" and (v.get("error") or {}).get("code") == "banned")
+        alice.find_element(By.CSS_SELECTOR, "#members-dialog .close-dialog").click()
+
+        # Alice invites Bob into the private room: he declines; invited again, he finds the invitation
+        # after a reload (sync's invites) and accepts it.
+        click(alice, f'#room-list button[data-room-id="{secret_id}"]', "the private room")
+        wait(alice, "the private room", lambda d: "secret" in d.find_element(By.ID, "room-name").text)
+
+        def invite_bob():
+            open_settings(alice)
+            wait(alice, "the invite field", lambda d: visible(d, "invite-user"))
+            alice.find_element(By.ID, "invite-user").send_keys("bob", Keys.ENTER)
+            wait(alice, "the invite field emptied", lambda d: d.find_element(By.ID, "invite-user").get_attribute("value") == "")
+            alice.find_element(By.CSS_SELECTOR, "#settings-dialog .close-dialog").click()
+        invite_bob()
+        open_sidebar(bob)
+        wait(bob, "the invitation", lambda d: d.find_element(By.CSS_SELECTOR, f'#invite-list li[data-room-id="{secret_id}"]').text.startswith("#secret"))
+        assert "Alice" in bob.find_element(By.ID, "invite-list").text
+        axe_check(bob, "Bob's phone with an invitation")
+        click(bob, 'button[aria-label="Decline the invitation to secret"]', "Decline")
+        wait(bob, "the invitation gone", lambda d: not visible(d, "invites"))
+        invite_bob()
+        wait(bob, "the invitation again", lambda d: visible(d, "invites"))
+        bob.refresh()
+        wait(bob, "Bob's page again", lambda d: visible(d, "room-view"))
+        open_sidebar(bob)
+        click(bob, 'button[aria-label="Accept the invitation to secret"]', "Accept")
+        wait(bob, "the private room", lambda d: js(d, "return document.getElementById('room-view').dataset.roomId") == secret_id
+             and visible(d, "room-view"))
+        assert not visible(bob, "invites"), "the accepted invitation is still listed"
+
+        # Unread badges follow read marks across devices: Alice, in the lounge, gets a badge for Bob's
+        # message in the private room; reading it on another device (MQTT here) clears it on the page.
+        click(alice, f'#room-list button[data-room-id="{room_id}"]', "the lounge")
+        wait(alice, "the lounge", lambda d: "lounge" in d.find_element(By.ID, "room-name").text)
+        title_count = lambda d: int(re.match(r"\((\d+)\) ", d.title).group(1)) if d.title.startswith("(") else 0
+        before = title_count(alice)  # Carol's direct message to Alice is still unread
+        bob.find_element(By.ID, "composer-input").send_keys("Secret hello from Bob", Keys.ENTER)
+        wait(alice, "the unread badge", lambda d: d.find_element(By.CSS_SELECTOR, f'#room-list button[data-room-id="{secret_id}"] .badge').text == "1")
+        wait(alice, "the count in the title", lambda d: title_count(d) == before + 1)
+        mqtt_publish(f"chat/read/{secret_id}", {"token": TOKENS["alice"], "seq": 1000000})
+        wait(alice, "the badge cleared by the other device", lambda d: not d.find_elements(By.CSS_SELECTOR, f'#room-list button[data-room-id="{secret_id}"] .badge'))
+        wait(alice, "the count in the title back", lambda d: title_count(d) == before)
+
+        # Search across rooms: results name their room, and one opens its room at the message.
+        click(alice, "#open-search", "the search button")
+        alice.find_element(By.ID, "search-input").send_keys("hello", Keys.ENTER)
+        wait(alice, "results from both rooms", lambda d: {"#secret", "#lounge"} <= set(js(d,
+             "return [...document.querySelectorAll('#search-results .result-meta strong')].map((n) => n.textContent)")))
+        axe_check(alice, "Alice's search results")
+        click(alice, '#search-results button.result[data-room-id="%s"]' % secret_id, "the private room's result")
+        wait(alice, "the private room at the message", lambda d: js(d, "return document.getElementById('room-view').dataset.roomId") == secret_id
+             and "Secret hello from Bob" in d.find_element(By.CSS_SELECTOR, "#messages .message.found").text)
+
+        # Bob starts a direct conversation with Carol by her user id.
+        open_add_room(bob, phone=True)
+        bob.find_element(By.ID, "dm-user").send_keys("carol")
+        bob.find_element(By.ID, "dm-text").send_keys("Hi Carol, Bob here", Keys.ENTER)
+        wait(bob, "the direct room", lambda d: js(d, "return document.getElementById('room-view').dataset.roomId") == "private_bob_carol"
+             and "Carol" in d.find_element(By.ID, "room-name").text)
+        carol.wait_for("Bob's direct message", lambda t, v: v.get("content") == "Hi Carol, Bob here" and v.get("room_id") == "private_bob_carol")
+
+        # Alice archives the private room: it turns read-only (no composer, no message actions).
+        open_settings(alice)
+        click(alice, "#settings-archive", "Archive room")
+        confirm(alice)
+        wait(alice, "the read-only room", lambda d: visible(d, "read-only") and not visible(d, "composer")
+             and not d.find_elements(By.CSS_SELECTOR, "#messages .actions"))
+        alice.find_element(By.CSS_SELECTOR, "#settings-dialog .close-dialog").click()
+        wait(bob, "the archived room in Bob's list", lambda d: "archived" in d.find_element(
+            By.CSS_SELECTOR, f'#room-list button[data-room-id="{secret_id}"]').get_attribute("aria-label"))
+        click(alice, f'#room-list button[data-room-id="{room_id}"]', "the lounge")
+        open_sidebar(bob)
+        click(bob, f'#room-list button[data-room-id="{room_id}"]', "the lounge")
+        wait(bob, "the lounge", lambda d: "lounge" in d.find_element(By.ID, "room-name").text and not visible(d, "sidebar"))
+        for driver, name in ((alice, "Alice"), (bob, "Bob")):
+            found = errors(console(driver))
+            assert not found, f"console errors in {name}'s page: {found}"
 
         # Bob leaves after confirming; no error follows, and the room is gone from his list.
         js(bob, "document.getElementById('toasts').replaceChildren()")

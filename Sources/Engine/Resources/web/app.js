@@ -5,7 +5,8 @@
 // publishes to chat/user/{me}/…, wrapped the same way. Sections, in order:
 //   1. helpers        2. toasts and notices   3. connection (requests, replies, events, reconnects)
 //   4. state          5. rendering            6. scrolling     7. rooms     8. messages and threads
-//   9. typing and presence                    10. files        11. sign-in and wiring
+//   9. typing and presence                    10. files        11. sync, invitations, search, members, settings
+//   12. sign-in and wiring
 //
 // Text from the network only ever reaches the page through textContent, or as an attribute set with
 // setAttribute (link targets are parsed with URL and must be http or https): never through innerHTML.
@@ -341,7 +342,13 @@ const state = {
   me: null, // { id, name }
   connection: null,
   everOpened: false, // this sign-in has had an open socket (later closes are reconnects)
-  rooms: new Map(), // id → { id, name, type, member_count, unread, is_member }
+  isAdmin: false, // a global admin (the session frame says)
+  rooms: new Map(), // the rooms I am in: id → { id, name, type, description, member_count, unread, read_seq, last_seq, archived }
+  directory: { rooms: [], cursor: null }, // public rooms (rooms/list scope "public"), one page at a time
+  invites: new Map(), // room id → { room_id, room_name, invited_by }
+  blocked: new Set(), // user ids I block (users/blocked)
+  loaded: new Set(), // rooms whose timeline the page holds (opened this session): sync merges into these
+  changeSeq: new Map(), // room id → change_seq of the last sync
   info: new Map(), // room id → room data from rooms/{id}/info (locked, slow_mode_seconds, …)
   currentRoomId: null,
   messages: new Map(), // room id → Map(message id → message)
@@ -355,6 +362,7 @@ const state = {
   notices: new Map(), // room id → { text, until } (slow mode, mutes)
   leaving: new Set(), // rooms whose leave is in flight
   thread: null, // root message id of the open thread
+  found: null, // message id a search result opened (highlighted)
   editing: null, // message id being edited
   actionsFor: null, // message id whose actions a long press opened
   pickerFor: null, // message id whose reaction picker is open
@@ -373,12 +381,30 @@ function storeMessage(message) {
 }
 
 function learnName(userId, name) {
-  if (userId && name && state.names.get(userId) !== name) state.names.set(userId, name);
+  // A bare id (the engine's name for a user it never saw a display name of) does not replace a real name.
+  if (!userId || !name || (name === userId && state.names.has(userId))) return;
+  state.names.set(userId, name);
 }
 
 function nameOf(userId) {
   if (state.me && userId === state.me.id) return state.me.name;
   return state.names.get(userId) || userId;
+}
+
+function isArchived(roomId) {
+  return !!(state.info.get(roomId)?.archived ?? state.rooms.get(roomId)?.archived);
+}
+
+/** A room admin (members' is_admin) or a global admin; direct rooms have no room admin. */
+function amAdmin(roomId) {
+  if (state.rooms.get(roomId)?.type === "direct") return false;
+  return state.isAdmin || !!(state.members.get(roomId) || []).find((m) => m.user_id === state.me?.id)?.is_admin;
+}
+
+function maxSeq(roomId) {
+  let max = 0;
+  for (const message of roomMessages(roomId).values()) max = Math.max(max, message.seq);
+  return max;
 }
 
 function rememberRoom(roomId) {
@@ -433,13 +459,13 @@ function renderRooms() {
     const unread = room.unread > 0 && room.id !== state.currentRoomId ? room.unread : 0;
     const current = room.id === state.currentRoomId;
     const label = `${roomTitle(room)}${room.type === "private" ? ", private" : room.type === "direct" ? ", direct message" : ""}`
-      + (unread ? `, ${unread} unread` : "");
+      + (room.archived ? ", archived" : "") + (unread ? `, ${unread} unread` : "");
     return {
       key: room.id,
       sig: JSON.stringify([label, unread, current, room.type]),
       build: () => el("li", {},
         el("button", {
-          type: "button", class: `room${unread ? " has-unread" : ""}`, dataset: { roomId: room.id },
+          type: "button", class: `room${unread ? " has-unread" : ""}${room.archived ? " archived" : ""}`, dataset: { roomId: room.id },
           "aria-current": current ? "true" : null, "aria-label": label,
           onclick: () => openRoom(room.id),
         }, roomIcon(room), el("span", { class: "room-label", text: roomTitle(room) }),
@@ -447,17 +473,37 @@ function renderRooms() {
     };
   }));
   $("#no-rooms").hidden = rooms.length > 0;
+  // On a phone the room list is behind the menu button: a dot on it says something waits there.
+  $("#toggle-sidebar").classList.toggle("news", state.invites.size > 0 || rooms.some((r) => r.unread > 0 && r.id !== state.currentRoomId));
   renderPublicRooms();
   updateTitle();
 }
 
+/** The room directory in the + dialog: public rooms (rooms/list scope "public"), 50 at a time. */
+async function loadDirectory(more = false) {
+  const payload = { scope: "public", limit: 50 };
+  if (more && state.directory.cursor) payload.cursor = state.directory.cursor;
+  const reply = await ask("chat/rooms/list", payload);
+  if (!reply) return;
+  state.directory = { rooms: more ? [...state.directory.rooms, ...reply.rooms] : reply.rooms, cursor: reply.next_cursor };
+  renderPublicRooms();
+}
+
 function renderPublicRooms() {
-  const rooms = [...state.rooms.values()].filter((r) => !r.is_member && r.type === "public").sort((a, b) => a.name.localeCompare(b.name));
-  $("#public-rooms").replaceChildren(...rooms.map((room) => el("li", {},
-    el("span", { text: `#${room.name}` }),
-    el("span", { class: "muted", text: `${room.member_count} member${room.member_count === 1 ? "" : "s"}` }),
-    el("button", { type: "button", "aria-label": `Join ${room.name}`, text: "Join", onclick: () => { $("#add-room-dialog").close(); joinRoom(room.id); } }))));
+  const rooms = state.directory.rooms;
+  const close = () => $("#add-room-dialog").close();
+  $("#public-rooms").replaceChildren(...rooms.map((room) => {
+    const member = state.rooms.has(room.id);
+    const about = [`${room.member_count} member${room.member_count === 1 ? "" : "s"}`, room.archived ? "archived" : "", room.description || ""];
+    return el("li", { dataset: { roomId: room.id } },
+      el("span", { class: "public-room" }, el("strong", { text: `#${room.name}` }),
+        el("span", { class: "muted", text: about.filter(Boolean).join(" · ") })),
+      member ? el("button", { type: "button", "aria-label": `Open ${room.name}`, text: "Open", onclick: () => { close(); openRoom(room.id); } })
+        : room.archived ? null
+          : el("button", { type: "button", "aria-label": `Join ${room.name}`, text: "Join", onclick: () => { close(); joinRoom(room.id); } }));
+  }));
   $("#no-public-rooms").hidden = rooms.length > 0;
+  $("#more-public-rooms").hidden = !state.directory.cursor;
 }
 
 function renderRoomHead() {
@@ -473,9 +519,18 @@ function renderRoomHead() {
   const notes = [];
   if (room.type !== "direct" && count != null) notes.push(`${count} member${count === 1 ? "" : "s"}`);
   if (room.type === "private") notes.push("private");
+  if (isArchived(room.id)) notes.push("archived, read-only");
   if (info.locked) notes.push("locked");
   if (info.slow_mode_seconds > 0) notes.push(`slow mode: one message every ${info.slow_mode_seconds} s`);
   $("#room-notes").textContent = notes.join(" · ");
+  const description = info.description ?? room.description ?? "";
+  $("#room-description").textContent = description;
+  $("#room-description").title = description;
+  $("#room-description").hidden = !description;
+  $("#room-settings").hidden = !amAdmin(room.id);
+  $("#composer").hidden = isArchived(room.id);
+  $("#read-only").hidden = !isArchived(room.id);
+  $("#thread-composer").hidden = isArchived(room.id);
   $("#copy-room-id").title = `Copy room id (${room.id})`;
   $("#leave-room").hidden = room.type === "direct";
   $("#member-list").replaceChildren(...members.slice(0, 12).map((member) => {
@@ -541,7 +596,7 @@ function timelineItems(roomId, inThread = false) {
       || previous.sender_id !== message.sender_id || message.timestamp - previous.timestamp > GROUP_SECONDS
       || (!inThread && message.reply_to && !message.thread_id);
     previous = message;
-    const sig = JSON.stringify([message, first, inThread, nameOf(message.sender_id),
+    const sig = JSON.stringify([message, first, inThread, nameOf(message.sender_id), isArchived(roomId), state.found === message.id,
       (message.file && state.files.has(message.file.file_id)) || 0,
       Object.values(message.reactions || {}).flat().map(nameOf), (state.members.get(roomId) || []).length,
       state.pickerFor === message.id]);
@@ -561,7 +616,8 @@ function renderMessage(message, { first = true, inThread = false } = {}) {
   const rich = message.deleted ? { nodes: ["message deleted"], mentionsMe: false } : richText(message.content, message.room_id);
   const mentionsMe = rich.mentionsMe && !mine;
   const classes = ["message", first ? "first" : "", mine ? "mine" : "", message.deleted ? "deleted" : "",
-    mentionsMe ? "mentions-me" : ""].filter(Boolean).join(" ");
+    mentionsMe ? "mentions-me" : "", state.found === message.id ? "found" : ""].filter(Boolean).join(" ");
+  const readOnly = isArchived(message.room_id);
   const quote = !inThread && message.reply_to && !message.thread_id ? roomMessages(message.room_id).get(message.reply_to) : null;
   const when = new Date(message.timestamp * 1000).toLocaleString();
   return el("li", { class: classes, dataset: { id: message.id, seq: message.seq, sender: message.sender_id } },
@@ -576,15 +632,15 @@ function renderMessage(message, { first = true, inThread = false } = {}) {
       showText ? el("div", { class: "content" }, rich.nodes,
         message.edited ? el("span", { class: "edited", text: " (edited)" }) : null) : null,
       message.file && !message.deleted ? renderFile(message.file, inThread ? null : message.id) : null,
-      message.deleted ? null : renderReactions(message),
+      message.deleted ? null : renderReactions(message, readOnly),
       !inThread && !message.thread_id && message.reply_count > 0
         ? el("button", { type: "button", class: "thread-link", text: `${message.reply_count} repl${message.reply_count === 1 ? "y" : "ies"}`, onclick: () => openThread(message.id) })
         : null),
-    message.deleted ? null : renderActions(message, mine, inThread),
+    message.deleted || readOnly ? null : renderActions(message, mine, inThread),
     state.pickerFor === message.id ? renderPicker(message) : null);
 }
 
-function renderReactions(message) {
+function renderReactions(message, readOnly) {
   const entries = Object.entries(message.reactions || {}).filter(([, users]) => users.length > 0);
   if (entries.length === 0) return null;
   return el("div", { class: "reactions" }, entries.map(([emoji, users]) => {
@@ -593,7 +649,7 @@ function renderReactions(message) {
     return el("button", {
       type: "button", class: `reaction${mine ? " mine" : ""}`, title: `${names} reacted with ${emoji}`, dataset: { emoji },
       "aria-label": `${emoji} ${users.length}: ${names}${mine ? " (press to remove yours)" : ""}`, "aria-pressed": mine ? "true" : "false",
-      text: `${emoji} ${users.length}`, onclick: () => react(message.id, emoji, mine),
+      text: `${emoji} ${users.length}`, disabled: readOnly, onclick: () => react(message.id, emoji, mine),
     });
   }));
 }
@@ -727,27 +783,50 @@ const scroll = {
 
 // MARK: 7. Rooms
 
-async function loadRooms() {
+/** Every page of rooms/list in `scope` ("mine", "invited"); null when a request failed. */
+async function listRooms(scope) {
   const rooms = [];
   let cursor = null;
   do {
-    const reply = await ask("chat/rooms/list", cursor ? { limit: 100, cursor } : { limit: 100 });
-    if (!reply) return false;
+    const reply = await ask("chat/rooms/list", cursor ? { scope, limit: 100, cursor } : { scope, limit: 100 });
+    if (!reply) return null;
     rooms.push(...reply.rooms);
     cursor = reply.next_cursor;
   } while (cursor);
-  state.rooms = new Map(rooms.map((room) => [room.id, room]));
-  if (state.currentRoomId && !state.rooms.get(state.currentRoomId)?.is_member) {
-    state.currentRoomId = null;
-    rememberRoom(null);
-  }
+  return rooms;
+}
+
+/** Reloads my rooms and my invitations (after joins, leaves, kicks; sync does it on connects). */
+async function loadRooms() {
+  const [rooms, invited] = await Promise.all([listRooms("mine"), listRooms("invited")]);
+  if (invited) setInvites(invited.map((room) => ({ room_id: room.id, room_name: room.name, invited_by: room.invited_by })));
+  if (!rooms) return false;
+  setRooms(rooms);
+  return true;
+}
+
+/** Replaces the rooms I am in; forgets what the page held of rooms I am no longer in. */
+function setRooms(rooms) {
+  const before = state.rooms;
+  state.rooms = new Map(rooms.map((room) => [room.id, { ...room, is_member: true }]));
+  for (const roomId of before.keys()) if (!state.rooms.has(roomId)) forgetRoom(roomId);
   renderRooms();
   renderRoomHead();
   // Direct rooms are named by their ids; their members' display names come with rooms/{id}/info.
   for (const room of rooms) {
-    if (room.type === "direct" && room.is_member && !state.names.has(directPeer(room))) loadMembers(room.id).then(renderRooms);
+    if (room.type === "direct" && !state.names.has(directPeer(room))) loadMembers(room.id).then(renderRooms);
   }
-  return true;
+}
+
+function forgetRoom(roomId) {
+  if (state.currentRoomId === roomId) {
+    state.currentRoomId = null;
+    rememberRoom(null);
+    closeThread();
+    for (const dialog of document.querySelectorAll("#members-dialog, #settings-dialog")) dialog.close();
+  }
+  for (const map of [state.messages, state.members, state.info, state.divider, state.notices, state.drafts, state.changeSeq]) map.delete(roomId);
+  state.loaded.delete(roomId);
 }
 
 async function createRoom(name, isPrivate) {
@@ -783,12 +862,7 @@ async function leaveRoom(roomId) {
     state.leaving.delete(roomId);
     return;
   }
-  if (state.currentRoomId === roomId) {
-    state.currentRoomId = null;
-    rememberRoom(null);
-    closeThread();
-  }
-  for (const map of [state.messages, state.members, state.info, state.divider, state.notices, state.drafts]) map.delete(roomId);
+  forgetRoom(roomId);
   await loadRooms();
   state.leaving.delete(roomId);
 }
@@ -802,6 +876,7 @@ async function openRoom(roomId, { refresh = false } = {}) {
   rememberRoom(roomId);
   closeSidebar();
   if (switching) {
+    if (state.found && !state.found.startsWith(`${roomId}:`)) state.found = null;
     closeThread();
     stopEditing(false);
     state.actionsFor = null;
@@ -823,6 +898,7 @@ async function openRoom(roomId, { refresh = false } = {}) {
   if (state.currentRoomId !== roomId) return;
   if (history) {
     history.messages.forEach(storeMessage);
+    state.loaded.add(roomId);
     if (!refresh || !state.nextBefore.has(roomId)) state.nextBefore.set(roomId, history.has_more ? history.next_before : null);
   }
   if (!refresh) placeDivider(roomId, unread);
@@ -887,7 +963,10 @@ async function loadMembers(roomId) {
     if (member.user_id !== state.me.id) state.presence.set(member.user_id, member.status);
   }
   if (state.rooms.has(roomId)) state.rooms.get(roomId).member_count = reply.room.member_count;
-  if (roomId === state.currentRoomId) renderRoomHead();
+  if (roomId === state.currentRoomId) {
+    renderRoomHead();
+    if ($("#members-dialog").open) renderMembersDialog();
+  }
 }
 
 let readTimer = null;
@@ -899,7 +978,7 @@ function markRead() {
     if (!roomId || document.hidden || !state.connection?.isOpen || state.leaving.has(roomId)) return;
     const seqs = [...roomMessages(roomId).values()].map((m) => m.seq);
     if (seqs.length === 0) return;
-    const reply = await ask(`chat/read/${roomId}`, { seq: Math.max(...seqs) });
+    const reply = await ask(`chat/read/${roomId}`, { seq: Math.max(...seqs) }); // read_updated tells my other devices
     if (reply && state.rooms.has(roomId)) {
       state.rooms.get(roomId).unread = reply.unread;
       renderRooms();
@@ -1047,12 +1126,13 @@ async function sendThreadReply(text) {
 function handleEvent(topic, event) {
   if (topic.endsWith("/session")) {
     state.me = { id: event.user_id, name: event.name };
+    state.isAdmin = !!event.is_admin;
     renderMe();
     return;
   }
-  if (topic.endsWith("/notifications")) {
-    if (event.type === "private_message" || event.type === "mention") {
-      const message = event.message || {};
+  if (topic.endsWith("/notifications") && (event.type === "private_message" || event.type === "mention")) {
+    const message = event.message || {};
+    if (!state.blocked.has(message.sender_id)) {
       toast(event.type === "mention" ? `${nameOf(message.sender_id)} mentioned you` : `Message from ${nameOf(message.sender_id)}`,
         message.content ?? "", "info");
     }
@@ -1098,6 +1178,24 @@ function handleEvent(topic, event) {
       state.presence.set(event.user_id, event.status);
       renderRoomHead();
       break;
+    case "read_updated": { // I read the room on this or another device
+      const room = state.rooms.get(event.room_id);
+      if (room) {
+        Object.assign(room, { unread: event.unread, read_seq: event.read_seq });
+        renderRooms();
+      }
+      break;
+    }
+    case "room_invited":
+      learnName(event.invited_by, event.invited_by_name);
+      state.invites.set(event.room_id, { room_id: event.room_id, room_name: event.room_name, invited_by: event.invited_by });
+      renderInvites();
+      toast(`${nameOf(event.invited_by)} invited you to #${event.room_name}`, "Accept or decline under Invitations.", "info");
+      break;
+    case "room_invite_revoked":
+      state.invites.delete(event.room_id);
+      renderInvites();
+      break;
     case "member_joined": case "member_left": {
       learnName(event.user_id, event.name);
       const mine = event.user_id === state.me.id;
@@ -1116,21 +1214,41 @@ function handleEvent(topic, event) {
       break;
     }
     case "room_updated": {
-      const info = state.info.get(event.room_id);
-      if (info) Object.assign(info, { locked: event.locked, slow_mode_seconds: event.slow_mode_seconds });
-      if (event.action === "slow_mode" && !(event.slow_mode_seconds > 0) && state.notices.get(event.room_id)?.kind === "slow") {
-        setNotice(event.room_id, null);
-      }
+      // The event carries the room's data (flat, or as `room`): apply what it has.
+      const data = Object.assign({}, event, [event.room, event.room_data].find((d) => d && typeof d === "object"));
+      if (event.action === "archive" || event.action === "unarchive") data.archived ??= event.action === "archive";
       const room = state.rooms.get(event.room_id);
       const where = room ? `#${roomTitle(room)}` : "a room";
+      const info = state.info.get(event.room_id);
+      for (const key of ["name", "description", "locked", "slow_mode_seconds", "archived", "member_count"]) {
+        if (data[key] === undefined) continue;
+        if (info) info[key] = data[key];
+        if (room && key !== "locked" && key !== "slow_mode_seconds") room[key] = data[key];
+      }
+      if (event.action === "slow_mode" && !(data.slow_mode_seconds > 0) && state.notices.get(event.room_id)?.kind === "slow") {
+        setNotice(event.room_id, null);
+      }
+      const who = nameOf(data.user_id);
       const what = {
+        rename: `${nameOf(event.by)} renamed ${where} to #${data.name}`,
+        describe: `${nameOf(event.by)} changed the description of ${where}`,
+        promote: `${nameOf(event.by)} made ${who} an admin of ${where}`,
+        demote: `${nameOf(event.by)} removed ${who} as an admin of ${where}`,
+        archive: `${nameOf(event.by)} archived ${where}: it is read-only now`,
+        unarchive: `${nameOf(event.by)} unarchived ${where}`,
         lock: `${nameOf(event.by)} locked ${where}`, unlock: `${nameOf(event.by)} unlocked ${where}`,
-        slow_mode: event.slow_mode_seconds > 0 ? `${nameOf(event.by)} set slow mode in ${where}: one message every ${event.slow_mode_seconds} s`
+        slow_mode: data.slow_mode_seconds > 0 ? `${nameOf(event.by)} set slow mode in ${where}: one message every ${data.slow_mode_seconds} s`
           : `${nameOf(event.by)} turned slow mode off in ${where}`,
         clear_history: `${nameOf(event.by)} cleared the history of ${where}`,
       }[event.action] || `${where}: ${event.action.replace("_", " ")} by ${nameOf(event.by)}`;
       toast(what, "", "info");
-      if (event.room_id === state.currentRoomId) renderRoomHead();
+      renderRooms();
+      if (event.room_id === state.currentRoomId) {
+        renderRoomHead();
+        renderMessages(); // archived rooms have no message actions
+        if ($("#settings-dialog").open) renderSettings(false);
+        if (["promote", "demote", "kick"].includes(event.action)) loadMembers(event.room_id);
+      }
       if (event.action === "clear_history" && event.room_id === state.currentRoomId) openRoom(event.room_id);
       break;
     }
@@ -1174,6 +1292,7 @@ function onChatMessage(message) {
   if (typists?.delete(message.sender_id)) renderTyping();
   const fromOther = message.sender_id !== state.me.id && message.type !== "system";
   const room = state.rooms.get(message.room_id);
+  if (room && message.seq > (room.last_seq || 0)) room.last_seq = message.seq;
   if (message.room_id === state.currentRoomId) {
     const unseen = fromOther && !message.thread_id && (document.hidden || !scroll.stick);
     if (unseen && !state.divider.has(message.room_id)) state.divider.set(message.room_id, message.seq);
@@ -1309,7 +1428,217 @@ function renderFile(file, imageKey) {
   return box;
 }
 
-// MARK: 11. Sign-in and wiring
+// MARK: 11. Sync, invitations, search, members and settings
+
+/** Gets up to date in one round trip after every (re)connect (SPEC §10, PROTOCOL.md `sync`). Per room
+ *  the page sends the newest seq it holds (for a room whose timeline it does not hold: the room's last
+ *  seq, so nothing is sent back) and the change_seq of the last sync; it merges the missed messages and
+ *  the current state of held messages edited, deleted or reacted to meanwhile. A room with more missed
+ *  messages than `limit` (`has_more`) or too many changes (`changes_truncated`) is loaded afresh.
+ *  Rooms, unread counts, read marks and invitations come with the same reply. */
+async function sync(limit) {
+  const rooms = {};
+  for (const room of state.rooms.values()) {
+    rooms[room.id] = { last_seq: state.loaded.has(room.id) ? maxSeq(room.id) : room.last_seq ?? 0, change_seq: state.changeSeq.get(room.id) ?? 0 };
+  }
+  const reply = await ask("chat/sync", { rooms, limit_per_room: limit }, 30000);
+  if (!reply) return false;
+  const stale = [];
+  for (const entry of reply.rooms) {
+    const roomId = entry.room_id;
+    if (entry.change_seq != null) state.changeSeq.set(roomId, entry.change_seq);
+    if (!state.loaded.has(roomId)) continue;
+    if (entry.has_more || entry.changes_truncated) {
+      stale.push(roomId);
+      continue;
+    }
+    const held = roomMessages(roomId);
+    for (const [id, message] of held) if (message.seq < (entry.first_seq ?? 0)) held.delete(id); // gone from the server
+    const missed = entry.messages || [];
+    missed.forEach(storeMessage);
+    (entry.changed || []).forEach(storeMessage);
+    // Missed messages the reader has not seen yet get the "New messages" divider.
+    const fresh = missed.filter((m) => m.sender_id !== state.me.id && m.type !== "system" && !m.thread_id);
+    if (roomId === state.currentRoomId && fresh.length > 0 && !state.divider.has(roomId) && (document.hidden || !scroll.stick)) {
+      state.divider.set(roomId, fresh[0].seq);
+    }
+  }
+  setRooms(reply.rooms.map(({ messages, changed, ...room }) => ({ ...room, id: room.room_id })));
+  setInvites(reply.invites || []);
+  for (const roomId of stale) {
+    state.loaded.delete(roomId);
+    if (roomId !== state.currentRoomId) state.messages.delete(roomId);
+    else openRoom(roomId).then(() => state.thread && openThread(state.thread, { focus: false }));
+  }
+  if (state.currentRoomId && !stale.includes(state.currentRoomId)) {
+    renderMessages();
+    loadMembers(state.currentRoomId);
+    if (state.thread) openThread(state.thread, { focus: false });
+    if (scroll.stick) markRead();
+  }
+  return true;
+}
+
+async function loadBlocked() {
+  const reply = await ask("chat/users/blocked");
+  if (!reply) return;
+  state.blocked = new Set(reply.users);
+  if ($("#members-dialog").open) renderMembersDialog();
+}
+
+function setInvites(invites) {
+  state.invites = new Map(invites.map((invite) => [invite.room_id, invite]));
+  renderInvites();
+}
+
+function renderInvites() {
+  const invites = [...state.invites.values()];
+  $("#invites").hidden = invites.length === 0;
+  $("#invite-list").replaceChildren(...invites.map((invite) => el("li", { dataset: { roomId: invite.room_id } },
+    el("span", {}, el("strong", { text: `#${invite.room_name}` }), el("span", { class: "muted", text: ` from ${nameOf(invite.invited_by)}` })),
+    el("span", { class: "row" },
+      el("button", { type: "button", class: "primary", text: "Accept", "aria-label": `Accept the invitation to ${invite.room_name}`, onclick: () => acceptInvite(invite) }),
+      el("button", { type: "button", text: "Decline", "aria-label": `Decline the invitation to ${invite.room_name}`, onclick: () => declineInvite(invite) })))));
+  renderRooms();
+}
+
+async function acceptInvite(invite) {
+  state.invites.delete(invite.room_id);
+  renderInvites();
+  if (!(await joinRoom(invite.room_id))) loadRooms(); // e.g. withdrawn meanwhile: the list is read again
+}
+
+async function declineInvite(invite) {
+  if (await ask(`chat/rooms/invite/${invite.room_id}`, { user_id: state.me.id, revoke: true })) {
+    state.invites.delete(invite.room_id);
+    renderInvites();
+  }
+}
+
+/** Starts (or continues) a direct conversation: chat/private/{user_id} creates the room on first use. */
+async function sendDirect(userId, text) {
+  const reply = await ask(`chat/private/${encodeURIComponent(userId)}`, { content: text });
+  if (!reply) return false;
+  await loadRooms();
+  openRoom(reply.room_id);
+  return true;
+}
+
+async function search(query) {
+  const status = $("#search-status");
+  status.textContent = "Searching…";
+  const reply = await ask("chat/search", { query, limit: 50 });
+  if (!reply) {
+    status.textContent = "";
+    return;
+  }
+  const count = reply.messages.length;
+  status.textContent = count === 0 ? `Nothing found for “${query}”.` : `${count} message${count === 1 ? "" : "s"}, newest first`;
+  $("#search-results").replaceChildren(...reply.messages.map((message) => {
+    learnName(message.sender_id, message.sender_name);
+    const room = state.rooms.get(message.room_id);
+    const where = room ? `${room.type === "direct" ? "@" : "#"}${roomTitle(room)}` : message.room_id;
+    return el("li", {}, el("button", { type: "button", class: "result", dataset: { roomId: message.room_id, id: message.id }, onclick: () => showFound(message) },
+      el("span", { class: "result-meta" }, el("strong", { text: where }), ` · ${nameOf(message.sender_id)} · ${formatTime(message.timestamp)}`),
+      el("span", { class: "result-text", text: message.content })));
+  }));
+}
+
+/** Opens a search result's room and shows the message there (loading older pages until it is in). */
+async function showFound(message) {
+  $("#search-dialog").close();
+  state.found = message.id;
+  await openRoom(message.room_id);
+  for (let page = 0; page < 20 && !roomMessages(message.room_id).has(message.id) && state.nextBefore.get(message.room_id) != null; page++) {
+    await loadOlder();
+  }
+  const node = $(`#messages [data-key="${CSS.escape(message.id)}"]`);
+  if (!node) return;
+  node.scrollIntoView({ block: "center" });
+  const scroller = $("#messages-scroll");
+  scroll.stick = scroll.atBottom(scroller);
+  scroll.expected = scroller.scrollTop;
+  scroll.saved = scroll.anchor(scroller);
+  scroll.renderJump();
+  scroller.focus({ preventScroll: true });
+}
+
+function renderMembersDialog() {
+  const roomId = state.currentRoomId;
+  const room = state.rooms.get(roomId);
+  if (!room) return;
+  const admin = amAdmin(roomId);
+  $("#members-title").textContent = `Members of ${room.type === "direct" ? "@" : "#"}${roomTitle(room)}`;
+  $("#members-full").replaceChildren(...(state.members.get(roomId) || []).map((member) => {
+    const blocked = state.blocked.has(member.user_id);
+    const status = statusOf(member.user_id, member.status);
+    const action = (text, onclick, cls) => el("button", { type: "button", class: cls, text, "aria-label": `${text} ${member.name}`, onclick });
+    return el("li", { dataset: { userId: member.user_id } },
+      el("span", { class: `dot ${status}`, "aria-hidden": "true" }),
+      el("span", { class: "who" }, el("strong", { text: member.name }), el("span", { class: "muted", text: ` @${member.user_id}` }),
+        el("span", { class: "visually-hidden", text: `, ${status}` }),
+        member.is_admin ? el("span", { class: "tag", text: "admin" }) : null, blocked ? el("span", { class: "tag", text: "blocked" }) : null),
+      member.user_id === state.me.id ? null : el("span", { class: "row" },
+        action(blocked ? "Unblock" : "Block", () => setBlocked(member.user_id, !blocked)),
+        admin ? action(member.is_admin ? "Demote" : "Promote", () => moderate(roomId, member.is_admin ? "demote" : "promote", { user_id: member.user_id })) : null,
+        admin ? action("Kick", () => kick(roomId, member)) : null,
+        admin ? action("Ban", () => ban(roomId, member), "danger") : null));
+  }));
+}
+
+async function setBlocked(userId, block) {
+  if (!(await ask(`chat/users/block/${encodeURIComponent(userId)}`, block ? {} : { unblock: true }))) return;
+  if (block) state.blocked.add(userId); else state.blocked.delete(userId);
+  toast(block ? `You blocked ${nameOf(userId)}` : `You unblocked ${nameOf(userId)}`,
+    block ? "They cannot message you directly, and their @mentions do not notify you." : "", "info");
+  renderMembersDialog();
+}
+
+async function moderate(roomId, action, extra = {}) {
+  const reply = await ask(`chat/admin/rooms/${roomId}/moderate`, { action, ...extra });
+  if (reply && extra.user_id) loadMembers(roomId);
+  return reply;
+}
+
+async function kick(roomId, member) {
+  if (await confirmDialog(`Remove ${member.name}?`, "They can join again (a private room needs a new invitation).", "Remove")) {
+    moderate(roomId, "kick", { user_id: member.user_id });
+  }
+}
+
+async function ban(roomId, member) {
+  if (await confirmDialog(`Ban ${member.name}?`, "They leave the room and cannot join it again until unbanned.", "Ban")) {
+    if (await ask(`chat/admin/users/${encodeURIComponent(member.user_id)}/ban`, { room_id: roomId })) loadMembers(roomId);
+  }
+}
+
+/** Fills the settings dialog; `all` false only updates the buttons (not what is being typed). */
+function renderSettings(all = true) {
+  const roomId = state.currentRoomId;
+  const room = state.rooms.get(roomId);
+  if (!room) return;
+  const info = state.info.get(roomId) || {};
+  $("#settings-title").textContent = `Settings of #${roomTitle(room)}`;
+  if (all) {
+    $("#settings-name").value = info.name ?? room.name;
+    $("#settings-description").value = info.description ?? room.description ?? "";
+    $("#settings-slow").value = info.slow_mode_seconds || 0;
+    $("#invite-form").hidden = room.type !== "private";
+  }
+  $("#settings-lock").textContent = info.locked ? "Unlock room" : "Lock room";
+  $("#settings-archive").textContent = isArchived(roomId) ? "Unarchive room" : "Archive room";
+}
+
+async function toggleArchive() {
+  const roomId = state.currentRoomId;
+  const room = state.rooms.get(roomId);
+  if (isArchived(roomId)) return moderate(roomId, "unarchive");
+  if (await confirmDialog(`Archive #${roomTitle(room)}?`, "Nobody can post, react or join any more; everyone can still read it.", "Archive")) {
+    moderate(roomId, "archive");
+  }
+}
+
+// MARK: 12. Sign-in and wiring
 
 function signInError(text) {
   $("#sign-in-error").textContent = text;
@@ -1369,10 +1698,12 @@ function signIn(token) {
       $("#chat-view").hidden = false;
       renderMe();
       announcePresence();
-      loadRooms().then((ok) => {
-        if (!ok) return;
-        const roomId = first ? rememberedRoom() : state.currentRoomId;
-        if (roomId && state.rooms.get(roomId)?.is_member) openRoom(roomId, { refresh: !first });
+      loadBlocked();
+      // A first connect needs no messages (the room is opened with history); a reconnect gets what it missed.
+      sync(first ? 1 : 50).then((ok) => {
+        if (!ok || !first) return;
+        const roomId = rememberedRoom();
+        if (roomId && state.rooms.has(roomId)) openRoom(roomId);
         else interactive();
       });
       if (!first) toast("Reconnected", "", "info");
@@ -1416,8 +1747,10 @@ function signOut(sayOffline = true) {
   sessionStorage.removeItem("chat-token");
   Object.assign(state, {
     currentRoomId: null, thread: null, editing: null, everOpened: false, rooms: new Map(), messages: new Map(),
-    drafts: new Map(), divider: new Map(), notices: new Map(), images: new Map(),
+    drafts: new Map(), divider: new Map(), notices: new Map(), images: new Map(), invites: new Map(), blocked: new Set(),
+    loaded: new Set(), changeSeq: new Map(), members: new Map(), info: new Map(), found: null, isAdmin: false,
   });
+  renderInvites();
   $("#composer-input").value = "";
   $("#sign-in").disabled = false;
   $("#chat-view").hidden = true;
@@ -1467,9 +1800,18 @@ function wire() {
     renderPublicRooms();
     addRoom.showModal();
     $("#new-room-name").focus();
-    if (state.connection?.isOpen) loadRooms();
+    if (state.connection?.isOpen) loadDirectory();
   });
-  addRoom.querySelector(".close-dialog").addEventListener("click", () => addRoom.close());
+  for (const close of document.querySelectorAll(".close-dialog")) close.addEventListener("click", () => close.closest("dialog").close());
+  $("#more-public-rooms").addEventListener("click", () => loadDirectory(true));
+  $("#dm-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const userId = $("#dm-user").value.trim();
+    if (userId && (await sendDirect(userId, $("#dm-text").value))) {
+      event.target.reset();
+      addRoom.close();
+    }
+  });
   $("#create-room-form").addEventListener("submit", async (event) => {
     event.preventDefault();
     const name = $("#new-room-name").value.trim();
@@ -1489,6 +1831,42 @@ function wire() {
     }
   });
   $("#leave-room").addEventListener("click", confirmLeave);
+  $("#open-search").addEventListener("click", () => {
+    $("#search-dialog").showModal();
+    $("#search-input").select();
+  });
+  $("#search-form").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const query = $("#search-input").value.trim();
+    if (query) search(query);
+  });
+  $("#show-members").addEventListener("click", () => {
+    renderMembersDialog();
+    $("#members-dialog").showModal();
+    loadMembers(state.currentRoomId);
+  });
+  $("#room-settings").addEventListener("click", () => {
+    renderSettings();
+    $("#settings-dialog").showModal();
+    $("#settings-name").focus();
+  });
+  const settingsForm = (id, action, fields) => $(id).addEventListener("submit", (event) => {
+    event.preventDefault();
+    moderate(state.currentRoomId, action, fields());
+  });
+  settingsForm("#rename-form", "rename", () => ({ name: $("#settings-name").value.trim() }));
+  settingsForm("#describe-form", "describe", () => ({ description: $("#settings-description").value.trim() }));
+  settingsForm("#slow-form", "slow_mode", () => ({ seconds: Number($("#settings-slow").value) }));
+  $("#invite-form").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const userId = $("#invite-user").value.trim();
+    if (userId && (await ask(`chat/rooms/invite/${state.currentRoomId}`, { user_id: userId }))) {
+      toast(`Invited ${nameOf(userId)}`, "", "info");
+      event.target.reset();
+    }
+  });
+  $("#settings-lock").addEventListener("click", () => moderate(state.currentRoomId, state.info.get(state.currentRoomId)?.locked ? "unlock" : "lock"));
+  $("#settings-archive").addEventListener("click", toggleArchive);
   $("#copy-room-id").addEventListener("click", async () => {
     const roomId = state.currentRoomId;
     try {
