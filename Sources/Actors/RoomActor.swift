@@ -85,20 +85,8 @@ public actor RoomActor {
         for userId: String, limit: Int, after: UInt64, threadId: String?
     ) throws(ChatError) -> (messages: [ChatMessage], hasMore: Bool) {
         try requireMember(userId)
-        var position = after == .max ? state.ring.count : state.ring.lowerBound(seq: after + 1)
-        var page: [ChatMessage] = []
-        var hasMore = false
-        while position < state.ring.count {
-            let message = state.ring[position]
-            position += 1
-            if let threadId, message.threadId != threadId && message.id != threadId { continue }
-            if page.count == limit {
-                hasMore = true
-                break
-            }
-            page.append(message)
-        }
-        return (page, hasMore)
+        let start = after == .max ? state.ring.count : state.ring.lowerBound(seq: after + 1)
+        return page(of: start..<state.ring.count, limit: limit, threadId: threadId)
     }
 
     /// One page of history, newest first: messages with seq below `before`, optionally of one thread.
@@ -106,21 +94,23 @@ public actor RoomActor {
         for userId: String, limit: Int, before: UInt64?, threadId: String?
     ) throws(ChatError) -> (messages: [ChatMessage], hasMore: Bool) {
         try requireMember(userId)
-        var position = before.map { state.ring.lowerBound(seq: $0) } ?? state.ring.count
+        let end = before.map { state.ring.lowerBound(seq: $0) } ?? state.ring.count
+        return page(of: (0..<end).reversed(), limit: limit, threadId: threadId)
+    }
+
+    /// Up to `limit` messages at `positions`, in their order, of the thread if one is given.
+    private func page(
+        of positions: some Sequence<Int>, limit: Int, threadId: String?
+    ) -> (messages: [ChatMessage], hasMore: Bool) {
         var page: [ChatMessage] = []
-        page.reserveCapacity(limit)
-        var hasMore = false
-        while position > 0 {
-            position -= 1
+        page.reserveCapacity(min(limit, 100))
+        for position in positions {
             let message = state.ring[position]
             if let threadId, message.threadId != threadId && message.id != threadId { continue }
-            if page.count == limit {
-                hasMore = true
-                break
-            }
+            if page.count == limit { return (page, true) }
             page.append(message)
         }
-        return (page, hasMore)
+        return (page, false)
     }
 
     /// The stored message `seq`, for a member.

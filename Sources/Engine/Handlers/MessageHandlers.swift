@@ -53,24 +53,20 @@ struct MessageHandlers {
         let before = try request.optionalInt("before", in: 0...Int.max).map(UInt64.init)
         let after = try request.optionalInt("after", in: 0...Int.max).map(UInt64.init)
         let threadId = try request.optionalString("thread_id", maxLength: 200)
-        if let after {
-            guard before == nil else { throw ChatError.validation("give 'before' or 'after', not both") }
-            let page = try await room.history(for: request.user.userId, limit: limit, after: after, threadId: threadId)
-            return Reply("success", [
-                "room_id": .string(room.id),
-                "messages": ChatJSON.messages(page.messages),
-                "count": .number(Double(page.messages.count)),
-                "has_more": .bool(page.hasMore),
-                "next_after": page.hasMore ? page.messages.last.map { .number(Double($0.seq)) } ?? .null : .null,
-            ])
+        if after != nil && before != nil { throw ChatError.validation("give 'before' or 'after', not both") }
+        let page = if let after {
+            try await room.history(for: request.user.userId, limit: limit, after: after, threadId: threadId)
+        } else {
+            try await room.history(for: request.user.userId, limit: limit, before: before, threadId: threadId)
         }
-        let page = try await room.history(for: request.user.userId, limit: limit, before: before, threadId: threadId)
+        // The next page starts past the last message of this one, in the direction of paging.
+        let next: JSONValue = page.hasMore ? page.messages.last.map { .number(Double($0.seq)) } ?? .null : .null
         return Reply("success", [
             "room_id": .string(room.id),
             "messages": ChatJSON.messages(page.messages),
             "count": .number(Double(page.messages.count)),
             "has_more": .bool(page.hasMore),
-            "next_before": page.hasMore ? page.messages.last.map { .number(Double($0.seq)) } ?? .null : .null,
+            after == nil ? "next_before" : "next_after": next,
         ])
     }
 
