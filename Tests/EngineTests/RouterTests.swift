@@ -56,4 +56,19 @@ struct RouterTests {
         ])
         #expect(router.routes.map(\.qos) == [2, 1, 1, 1, 1, 2])
     }
+
+    @Test func aCallerRoutesLaneIsTheUserItIsAdmittedFor() throws {
+        var router = Router()
+        let handler: Route.Handler = { _ in Reply("ok") }
+        router.group("chat") { chat in
+            chat.on("sync", qos: 1, lane: .caller, handler)
+            chat.on("history/{room_id}", qos: 1, lane: .parameter("room_id"), handler)
+        }
+        let sync = try #require(router.match("chat/sync"))
+        #expect(sync.laneKey == RouteMatch.callerLanePlaceholder)
+        #expect(sync.laneKey(admittedFor: "alice") == "caller/alice")
+        #expect(sync.laneKey(admittedFor: "bob") != sync.laneKey(admittedFor: "alice"))
+        let history = try #require(router.match("chat/history/r1"))
+        #expect(history.laneKey(admittedFor: "alice") == "r1")
+    }
 }

@@ -73,13 +73,12 @@ enum ChatRoutes {
         // version gave (`ChatEngine.classify`). Inserted in the middle, they would shift the QoS 0 and 2
         // routes after them, and such queued requests would be dropped.
         router.group("chat", middleware: [validation]) { chat in
-            // Reads across the caller's rooms: one lane each, so a large sync never waits in a room's lane.
-            chat.on("sync", qos: 1, lane: .constant("sync"), readOnly: true, sync.sync)
-            chat.on("search", qos: 1, lane: .constant("search"), readOnly: true, sync.search)
-            // The topic names the blocked user, not the blocker: one lane for all blocking keeps a blocker's
-            // block, unblock and list in the order sent. Blocking is rare; the lane is never busy.
-            chat.on("users/block/{user_id}", qos: 1, lane: .constant("users"), users.block, recover: UserHandlers.recoverBlock)
-            chat.on("users/blocked", qos: 1, lane: .constant("users"), readOnly: true, users.blocked)
+            // Ordered by the caller: a sync never waits in a room's lane nor behind everyone else's syncs,
+            // and a blocker's block, unblock and list stay in the order sent (the topic names the blocked).
+            chat.on("sync", qos: 1, lane: .caller, readOnly: true, sync.sync)
+            chat.on("search", qos: 1, lane: .caller, readOnly: true, sync.search)
+            chat.on("users/block/{user_id}", qos: 1, lane: .caller, users.block, recover: UserHandlers.recoverBlock)
+            chat.on("users/blocked", qos: 1, lane: .caller, readOnly: true, users.blocked)
         }
         return router
     }

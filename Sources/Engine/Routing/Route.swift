@@ -38,6 +38,9 @@ public enum LaneKey: Sendable, Equatable {
     /// Heavy work (file uploads) in lanes of its own, ordered by a parameter, so it never waits in
     /// front of chat messages.
     case bulk(String)
+    /// The caller's user id, known once the request is admitted: a user's own reads and settings (sync,
+    /// blocks) stay in the order sent without one lane for everyone's.
+    case caller
 }
 
 /// A successful match of a topic against the router.
@@ -63,7 +66,17 @@ public struct RouteMatch: Sendable {
             return key
         case .bulk(let name):
             return parameter(name) ?? ""
+        case .caller:
+            return Self.callerLanePlaceholder
         }
+    }
+
+    /// The lane key of a `.caller` route before its caller is known.
+    static let callerLanePlaceholder = "caller"
+
+    /// The lane key once the request is admitted as `userId`'s.
+    public func laneKey(admittedFor userId: String) -> String {
+        route.laneKey == .caller ? "caller/" + userId : laneKey
     }
 
     /// Whether the request belongs in the bulk lanes.

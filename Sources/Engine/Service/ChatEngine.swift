@@ -147,8 +147,10 @@ public final class ChatEngine: Service, Sendable {
             return true
         }
         guard let inbound = processor.admit(message, match: match) else { return true }
-        // Only the gateway can have taken the free slot since `hasRoom`.
-        if !dispatcher.submit(.admitted(inbound), key: key) { processor.refuseBusy(inbound) }
+        // Only the gateway can have taken the free slot since `hasRoom`; a `.caller` route's lane is known
+        // only now, and may be full.
+        let lane = match?.laneKey(admittedFor: inbound.user.userId) ?? key
+        if !dispatcher.submit(.admitted(inbound), key: lane) { processor.refuseBusy(inbound) }
         return true
     }
 
