@@ -56,6 +56,7 @@ enum ChatJSON {
             "last_activity": .number(info.lastActivity),
             "locked": .bool(info.locked),
             "slow_mode_seconds": .number(Double(info.slowModeSeconds)),
+            "archived": .bool(info.archived),
         ])
     }
 
