@@ -48,7 +48,9 @@ struct SyncBenchCommand: AsyncParsableCommand {
         }
         let delivered = Mutex<[UInt64]>([])
         let syncer = try await session("syncer")
-        let poster = try await session("poster")
+        // One poster per 50 rooms: a user may create only so many (`--rooms-per-user`, 100 by default).
+        var posters: [BenchSession] = []
+        for p in 0..<max(1, (rooms + 49) / 50) { posters.append(try await session("poster\(p)")) }
         let talker = try await session("talker")
         let listener = try await session("listener") { message in
             // "t:<µs>" contents are the talker's timestamps.
@@ -58,7 +60,7 @@ struct SyncBenchCommand: AsyncParsableCommand {
             let now = BenchClock.micros()
             delivered.withLock { $0.append(now - sent) }
         }
-        defer { [syncer, poster, talker, listener].forEach { $0.disconnect() } }
+        defer { ([syncer, talker, listener] + posters).forEach { $0.disconnect() } }
         var counter = 0
         func request(_ session: BenchSession, _ topic: String, _ fields: [String: JSONValue] = [:], timeout: Double = 30) async throws -> JSONValue {
             counter += 1
@@ -71,7 +73,7 @@ struct SyncBenchCommand: AsyncParsableCommand {
         say("setting up \(rooms) rooms")
         var roomIds: [String] = []
         for r in 0..<rooms {
-            let created = try await request(poster, "chat/rooms/create", ["name": .string("sync bench \(r)")])
+            let created = try await request(posters[r / 50], "chat/rooms/create", ["name": .string("sync bench \(r)")])
             guard let roomId = created["room_id"]?.stringValue else { throw ValidationError("create failed: \(created)") }
             _ = try await request(syncer, "chat/rooms/join/\(roomId)")
             roomIds.append(roomId)
@@ -87,13 +89,13 @@ struct SyncBenchCommand: AsyncParsableCommand {
         say("posting \(rooms * messages) messages")
         let content = JSONValue.string(String(repeating: "news from a busy room ", count: 3))
         try await withThrowingTaskGroup(of: Void.self) { group in
-            // Four posting lanes of sequential requests: enough to fill the rooms in seconds.
-            for lane in 0..<4 {
-                let share = stride(from: lane, to: roomIds.count, by: 4).map { roomIds[$0] }
+            // Each poster fills its own rooms with sequential requests, the posters side by side.
+            for (p, poster) in posters.enumerated() {
+                let share = Array(roomIds[(p * 50)..<min(roomIds.count, (p + 1) * 50)])
                 group.addTask {
                     for roomId in share {
                         for m in 0..<messages {
-                            _ = await poster.request("chat/message/\(roomId)", ["content": content], id: "\(tag)-p\(lane)-\(roomId)-\(m)", timeout: 30)
+                            _ = await poster.request("chat/message/\(roomId)", ["content": content], id: "\(tag)-p\(p)-\(roomId)-\(m)", timeout: 30)
                         }
                     }
                 }

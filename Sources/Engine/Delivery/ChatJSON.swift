@@ -29,6 +29,39 @@ enum ChatJSON {
         return .object(object)
     }
 
+    /// The message object of ``message(_:)`` written straight to bytes, for replies that carry thousands
+    /// (`sync`): no dictionary per message.
+    static func write(_ message: ChatMessage, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("id", message.id)
+        writer.field("room_id", message.roomId)
+        writer.field("seq", Int(message.seq))
+        writer.field("sender_id", message.senderId)
+        writer.field("sender_name", message.senderName)
+        writer.field("content", message.content)
+        writer.field("type", message.kind.rawValue)
+        writer.field("timestamp", message.timestamp)
+        writer.field("reply_to", message.replyTo)
+        writer.field("thread_id", message.threadId)
+        writer.field("reply_count", message.replyCount)
+        writer.field("reactions", reactions(message.reactions))
+        writer.field("edited", message.edited)
+        writer.field("edited_at", message.editedAt)
+        writer.field("deleted", message.deleted)
+        writer.field("flagged", message.flagged)
+        writer.field("target_id", message.targetId)
+        writer.field("is_private", message.isPrivate)
+        if let file = message.file { writer.field("file", self.file(file)) }
+        writer.endObject()
+    }
+
+    /// Messages as a JSON array, written straight to bytes.
+    static func write(_ messages: some Sequence<ChatMessage>, into writer: inout JSONWriter) {
+        writer.beginArray()
+        for message in messages { write(message, into: &writer) }
+        writer.endArray()
+    }
+
     static func reactions(_ reactions: [Reaction]) -> JSONValue {
         var object: [String: JSONValue] = [:]
         for reaction in reactions { object[reaction.emoji] = .array(reaction.userIds.map(JSONValue.string)) }

@@ -9,7 +9,7 @@ struct SyncHandlers {
     static let maxRoomsPerSync = 10_000
     /// Messages one sync reply carries, in bytes of JSON: past it rooms report `has_more` and the client
     /// pages with `history`, so no reply (and no buffer for it) grows with the caller's rooms × limit.
-    static let replyByteBudget = 4 << 20
+    static let replyByteBudget = 1 << 20
 
     /// Every room the caller is in, with what the client missed of each since the position it gave,
     /// and the caller's pending invitations.
@@ -17,7 +17,10 @@ struct SyncHandlers {
         let positions = try Self.positions(request.payload["rooms"])
         let limit = try request.optionalInt("limit_per_room", in: 1...100) ?? 50
         let userId = request.user.userId
-        var entries: [JSONValue] = []
+        // Each room is written to bytes as soon as its actor answers: no dictionary per message, and no
+        // large piece of work between the awaits, which let other requests run.
+        var rooms = JSONWriter(capacity: 4096)
+        rooms.beginArray()
         var budget = Self.replyByteBudget
         let memberOf = services.index.rooms(of: userId)
         for roomId in memberOf.sorted() {
@@ -25,14 +28,16 @@ struct SyncHandlers {
                   let (entry, bytes) = try? await room.sync(for: userId, from: positions[roomId], limit: limit, byteBudget: budget)
             else { continue }
             budget -= bytes
-            entries.append(Self.json(entry, eventsTopic: services.delivery.eventsTopic(
-                roomId: roomId, type: entry.info.type, epoch: entry.topicEpoch)))
+            Self.write(entry, eventsTopic: services.delivery.eventsTopic(
+                roomId: roomId, type: entry.info.type, epoch: entry.topicEpoch), into: &rooms)
         }
+        rooms.endArray()
         let left = positions.keys.filter { !memberOf.contains($0) }.sorted()
-        return Reply("success", [
-            "rooms": .array(entries), "invites": .array(await invitations(of: userId)),
-            "left": .array(left.map(JSONValue.string)),
+        var reply = Reply("success", [
+            "invites": .array(await invitations(of: userId)), "left": .array(left.map(JSONValue.string)),
         ])
+        reply.encodedFields = [("rooms", rooms.bytes)]
+        return reply
     }
 
     /// `rooms` maps room ids to the newest seq the client holds, or to `{"last_seq", "change_seq"}`.
@@ -66,19 +71,28 @@ struct SyncHandlers {
         return positions
     }
 
-    static func json(_ entry: RoomSyncEntry, eventsTopic: String?) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "room_id": .string(entry.info.id), "name": .string(entry.info.name), "type": .string(entry.info.type.rawValue),
-            "description": .string(entry.info.description), "archived": .bool(entry.info.archived),
-            "locked": .bool(entry.info.locked), "member_count": .number(Double(entry.memberCount)),
-            "last_seq": .number(Double(entry.lastSeq)), "read_seq": .number(Double(entry.readSeq)),
-            "unread": .number(Double(entry.unread)), "first_seq": .number(Double(entry.firstSeq)),
-            "change_seq": .number(Double(entry.changeSeq)), "messages": ChatJSON.messages(entry.messages),
-            "has_more": .bool(entry.hasMore), "changed": ChatJSON.messages(entry.changed),
-            "changes_truncated": .bool(entry.changesTruncated),
-        ]
-        if let eventsTopic { object["events_topic"] = .string(eventsTopic) }
-        return .object(object)
+    static func write(_ entry: RoomSyncEntry, eventsTopic: String?, into writer: inout JSONWriter) {
+        writer.beginObject()
+        writer.field("room_id", entry.info.id)
+        writer.field("name", entry.info.name)
+        writer.field("type", entry.info.type.rawValue)
+        writer.field("description", entry.info.description)
+        writer.field("archived", entry.info.archived)
+        writer.field("locked", entry.info.locked)
+        writer.field("member_count", entry.memberCount)
+        writer.field("last_seq", Int(entry.lastSeq))
+        writer.field("read_seq", Int(entry.readSeq))
+        writer.field("unread", entry.unread)
+        writer.field("first_seq", Int(entry.firstSeq))
+        writer.field("change_seq", Int(entry.changeSeq))
+        writer.key("messages")
+        ChatJSON.write(entry.messages, into: &writer)
+        writer.field("has_more", entry.hasMore)
+        writer.key("changed")
+        ChatJSON.write(entry.changed, into: &writer)
+        writer.field("changes_truncated", entry.changesTruncated)
+        if let eventsTopic { writer.field("events_topic", eventsTopic) }
+        writer.endObject()
     }
 
     /// The caller's pending invitations, oldest first.

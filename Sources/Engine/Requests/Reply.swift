@@ -4,6 +4,8 @@ import Wire
 public struct Reply: Sendable {
     public var status: String
     public var fields: [String: JSONValue]
+    /// Fields already written as JSON (large lists built piece by piece, as `sync`'s rooms), after `fields`.
+    public var encodedFields: [(name: String, json: [UInt8])] = []
 
     public init(_ status: String, _ fields: [String: JSONValue] = [:]) {
         self.status = status

@@ -275,7 +275,16 @@ final class RequestProcessor: Sendable {
         object["status"] = .string(reply.status)
         // A `message_sent` may be kept compact and rebuilt for a retry (``compactForm``): its keys go in a
         // fixed order so the rebuilt bytes are the original bytes (PROTOCOL §1.6), in any process.
-        return JSONValue.object(object).serialized(sortedKeys: reply.status == "message_sent")
+        guard !reply.encodedFields.isEmpty else { return JSONValue.object(object).serialized(sortedKeys: reply.status == "message_sent") }
+        var writer = JSONWriter(capacity: 256 + reply.encodedFields.reduce(0) { $0 + $1.name.utf8.count + $1.json.count + 4 })
+        writer.beginObject()
+        for (name, value) in object { writer.field(name, value) }
+        for (name, json) in reply.encodedFields {
+            writer.key(name)
+            writer.raw(json)
+        }
+        writer.endObject()
+        return writer.bytes
     }
 
     static func encode(_ error: ChatError, topic: String, requestId: String?) -> [UInt8] {
