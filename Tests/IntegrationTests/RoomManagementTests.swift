@@ -42,6 +42,10 @@ struct RoomManagementTests {
             #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "carol"]).status == "invited")
             #expect(try await carol.request("chat/rooms/join/\(roomId)").status == "joined")
             #expect(try await carol.request("chat/rooms/list", ["scope": "invited"])["rooms"]?.arrayValue?.isEmpty == true)
+
+            // Someone who blocked you gets no invitation from you.
+            #expect(try await bob.request("chat/users/block/alice").status == "blocked")
+            #expect(try await alice.request("chat/rooms/invite/\(roomId)", ["user_id": "bob"]).errorCode == "forbidden")
         }
     }
 

@@ -75,6 +75,10 @@ struct RoomHandlers {
             return Self.inviteRevoked(roomId: roomId, userId: invitee)
         }
         guard invitee != user.userId else { throw ChatError.validation("you cannot invite yourself") }
+        // As for a private message: someone who blocked you hears nothing from you, invitations included.
+        if services.blocks.blocks(invitee, user.userId) {
+            throw ChatError(.forbidden, "\(invitee) has blocked you: you cannot invite them")
+        }
         let room = try services.room(roomId)
         if try await room.invite(
             invitee, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now,
