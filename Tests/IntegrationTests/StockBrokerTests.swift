@@ -26,6 +26,34 @@ struct StockBrokerTests {
         }
     }
 
+    /// A client of mosquitto's own tools that was away catches up with `sync` (MQTT 3.1.1, the reply on
+    /// the responses topic) and learns of an edit to a message it held.
+    @Test func aMosquittoClientSyncsAfterBeingAway() async throws {
+        let broker = try await Broker(tuned: false)
+        try await withEngine(on: broker) { harness in
+            let alice = try await harness.user("alice")
+            let roomId = try await alice.createRoom("away")
+            let bobToken = try Self.token("bob")
+            let bob = try await MosquittoCLI.Subscriber(port: broker.port, topic: "chat/user/bob/responses")
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/rooms/join/\(roomId)", ["token": .string(bobToken), "request_id": "j1"])
+            #expect(try await bob.reply(to: "j1").status == "joined")
+            let held = try #require(try await alice.say(roomId, "held")["seq"]?.intValue)
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/sync", ["token": .string(bobToken), "request_id": "s1"])
+            let first = try #require(try await bob.reply(to: "s1")["rooms"]?.arrayValue?.first)
+            let changeSeq = try #require(first["change_seq"]?.intValue)
+            // Away: a new message, and an edit of the one held.
+            _ = try await alice.say(roomId, "new")
+            _ = try await alice.request("chat/message/\(roomId):\(held)/edit", ["content": "held, edited"])
+            try await MosquittoCLI.publish(port: broker.port, topic: "chat/sync", [
+                "token": .string(bobToken), "request_id": "s2",
+                "rooms": [roomId: ["last_seq": .number(Double(held)), "change_seq": .number(Double(changeSeq))]],
+            ])
+            let entry = try #require(try await bob.reply(to: "s2")["rooms"]?.arrayValue?.first)
+            #expect(entry["messages"]?.arrayValue?.map { $0["content"]?.stringValue } == ["new"])
+            #expect(entry["changed"]?.arrayValue?.map { $0["content"]?.stringValue } == ["held, edited"])
+        }
+    }
+
     /// A 20-member room at full speed: with 20 deliveries in flight the engine once waited for a 2 ms poll
     /// timeout per window (the acknowledgements never reached its 256-byte batch), 13 s for what takes 3.
     @Test func aBurstIntoALargeRoomArrivesCompleteAndInOrder() async throws {
