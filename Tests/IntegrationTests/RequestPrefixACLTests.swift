@@ -52,14 +52,15 @@ struct RequestPrefixACLTests {
         #expect(try Self.ejabberdPrefixes() == acl)
     }
 
-    /// Through the shipped broker, as a user with a password: the block routes answer, and `chat/sync`
-    /// reaches the engine (answered `unknown_route` until the engine has that route).
-    @Test func usersPublishToTheUsersAndSyncPrefixes() async throws {
+    /// Through the shipped broker, as a user with a password: the block routes, `chat/sync` and the
+    /// search across rooms (`chat/search`, which `chat/search/#` covers) answer.
+    @Test func usersPublishToTheUsersSyncAndSearchPrefixes() async throws {
         try await BrokerACLTests.withShippedBroker { broker, _ in
             let alice = try await ChatClient(userId: "alice", port: broker.port, password: "alice-pw")
             #expect(try await alice.request("chat/users/block/bob").status == "blocked")
             #expect(try await alice.request("chat/users/blocked")["users"]?.arrayValue == ["bob"])
-            #expect(try await alice.request("chat/sync").status != nil)
+            #expect(try await alice.request("chat/sync").status == "success")
+            #expect(try await alice.request("chat/search", ["query": "x"]).status == "success")
         }
     }
 }
