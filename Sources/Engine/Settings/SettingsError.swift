@@ -9,6 +9,8 @@ public struct SettingsError: Error, Sendable, Equatable, CustomStringConvertible
         public static let missing = Code(name: "missing")
         /// A config file that cannot be read, is not a JSON object, or names an unknown setting.
         public static let badConfigFile = Code(name: "bad_config_file")
+        /// A command-line argument that names no setting, or a setting's flag without its value.
+        public static let badArgument = Code(name: "bad_argument")
 
         public var description: String { name }
     }
