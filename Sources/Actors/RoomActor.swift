@@ -38,9 +38,9 @@ public actor RoomActor {
     @discardableResult
     func commit(_ change: RoomChange) throws(ChatError) -> UInt64 {
         let lsn = try effects.record(change, roomId: id)
-        let invitedBefore = Set(state.invited.keys)
+        let invitedBefore = Self.touchesInvitations(change) ? Set(state.invited.keys) : nil
         state.apply(change, lsn: lsn)
-        reindexInvitations(from: invitedBefore)
+        if let invitedBefore { reindexInvitations(from: invitedBefore) }
         forgetFoldedContents(changedBy: change)
         if awaitingAnswer && state.isAnswered(by: change) {
             awaitingAnswer = false
@@ -53,13 +53,22 @@ public actor RoomActor {
     public func replay(_ change: RoomChange, lsn: UInt64) {
         guard lsn > state.appliedLSN else { return }
         let before = Set(state.members.keys)
-        let invitedBefore = Set(state.invited.keys)
+        let invitedBefore = Self.touchesInvitations(change) ? Set(state.invited.keys) : nil
         state.apply(change, lsn: lsn)
         forgetFoldedContents(changedBy: change)
         let after = Set(state.members.keys)
         for user in after.subtracting(before) { index.add(user, to: id) }
         for user in before.subtracting(after) { index.remove(user, from: id) }
-        reindexInvitations(from: invitedBefore)
+        if let invitedBefore { reindexInvitations(from: invitedBefore) }
+    }
+
+    /// The changes that can add or remove a pending invitation; the others (posts above all) skip the
+    /// index's bookkeeping.
+    private static func touchesInvitations(_ change: RoomChange) -> Bool {
+        switch change {
+        case .invited, .inviteRevoked, .joined, .banned: true
+        default: false
+        }
     }
 
     private func reindexInvitations(from before: Set<String>) {
