@@ -2,17 +2,18 @@
 extension RoomActor {
     /// Messages after the client's position (the newest `limit` when it gave none), and the messages it
     /// holds that changed since its change number, within about `byteBudget` bytes of JSON: past it
-    /// the entry stops early with `hasMore` (new messages) or `changesTruncated` (changes), and the
-    /// client pages with `history`. Returns the entry and the bytes it used.
+    /// the entry stops early with `hasMore` (new messages) or `changesTruncated` (changes). Returns the
+    /// entry, the bytes it used, and whether the budget cut its new messages short.
     public func sync(
         for userId: String, from position: RoomSyncPosition?, limit: Int, byteBudget: Int = .max
-    ) throws(ChatError) -> (entry: RoomSyncEntry, bytes: Int) {
+    ) throws(ChatError) -> (entry: RoomSyncEntry, bytes: Int, cut: Bool) {
         try requireMember(userId)
         let ring = state.ring
         var messages: [ChatMessage] = []
         var hasMore = false
         var changed: [ChatMessage] = []
         var truncated = false
+        var cut = false
         var bytes = 0
         /// Takes `message` if it fits the budget.
         func fits(_ message: ChatMessage) -> Bool {
@@ -29,6 +30,7 @@ extension RoomActor {
             while index < end {
                 guard fits(ring[index]) else {
                     hasMore = true
+                    cut = true
                     break
                 }
                 messages.append(ring[index])
@@ -51,15 +53,17 @@ extension RoomActor {
             }
         } else {
             var index = ring.count
-            while index > max(0, ring.count - limit), fits(ring[index - 1]) { index -= 1 }
+            let oldest = max(0, ring.count - limit)
+            while index > oldest, fits(ring[index - 1]) { index -= 1 }
             messages = Array(ring[index..<ring.count])
             hasMore = index > 0
+            cut = index > oldest
         }
         let entry = RoomSyncEntry(
             info: state.info, memberCount: state.memberCount, lastSeq: state.lastSeq,
             readSeq: state.readMarks[userId] ?? 0, unread: state.unreadCount(for: userId), firstSeq: state.firstSeq,
             changeSeq: state.changes.changeSeq, messages: messages, hasMore: hasMore, changed: changed,
             changesTruncated: truncated, topicEpoch: state.topicEpoch)
-        return (entry, bytes)
+        return (entry, bytes, cut)
     }
 }

@@ -176,11 +176,19 @@ extension StressUser {
     /// Returns whether the sync and its paging all got answers.
     @discardableResult
     func sync() async -> Bool {
-        let positions = state.withLock { $0.synced.positions }
-        guard let reply = await request(.sync, "chat/sync", ["rooms": positions, "limit_per_room": 20]),
-              reply["status"]?.stringValue == "success"
-        else { return false }
-        let paging = state.withLock { $0.synced.apply(sync: reply) }
+        var paging: [(roomId: String, after: Int)] = []
+        var from: String?
+        // A large catch-up comes in parts: each starts at the room the last one could not finish.
+        for _ in 0..<20 {
+            var fields: [String: JSONValue] = ["rooms": state.withLock { $0.synced.positions }, "limit_per_room": 20]
+            if let from { fields["from_room"] = .string(from) }
+            guard let reply = await request(.sync, "chat/sync", fields), reply["status"]?.stringValue == "success" else {
+                return false
+            }
+            paging += state.withLock { $0.synced.apply(sync: reply) }
+            from = reply["next_room"]?.stringValue
+            if from == nil { break }
+        }
         var complete = true
         for (roomId, after) in paging {
             var next: Int? = after

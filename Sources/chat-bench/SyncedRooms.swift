@@ -20,7 +20,8 @@ struct SyncedRooms: Sendable {
         })
     }
 
-    /// Applies a sync reply; returns the rooms that have more to page forward, with the seq to page after.
+    /// Applies a sync reply, or one part of one; returns the rooms that have more to page forward, with the
+    /// seq to page after.
     mutating func apply(sync reply: JSONValue) -> [(roomId: String, after: Int)] {
         for roomId in reply["left"]?.arrayValue?.compactMap(\.stringValue) ?? [] { rooms[roomId] = nil }
         var paging: [(String, Int)] = []

@@ -65,8 +65,8 @@ struct RoomSyncTests {
 
         // A budget for two messages: the rest is left for paging, and the changes are refetched.
         let two = entry.messages[0].estimatedJSONBytes + entry.messages[1].estimatedJSONBytes
-        let (tight, used) = try await room.sync(for: "bob", from: position, limit: 50, byteBudget: two)
-        #expect(tight.messages.map(\.seq) == [later[0].seq, later[1].seq] && tight.hasMore && used == two)
+        let (tight, used, cut) = try await room.sync(for: "bob", from: position, limit: 50, byteBudget: two)
+        #expect(tight.messages.map(\.seq) == [later[0].seq, later[1].seq] && tight.hasMore && used == two && cut)
         #expect(tight.changed.isEmpty && tight.changesTruncated)
         let none = try await room.sync(for: "bob", from: nil, limit: 50, byteBudget: 0).entry
         #expect(none.messages.isEmpty && none.hasMore)

@@ -174,6 +174,52 @@ struct SyncTests {
         }
     }
 
+    /// A reply holds about 1 MiB: past that the rooms come a part at a time (`next_room`, `from_room`), a
+    /// room cut short continuing from the position the client now holds.
+    @Test func aLargeSyncComesInPartsThatTogetherHoldEveryRoom() async throws {
+        try await withEngine { engine in
+            let alice = try await engine.user("alice")
+            let bob = try await engine.user("bob")
+            var rooms: [String] = []
+            for i in 0..<4 { rooms.append(try await alice.createRoom("big \(i)", joinedBy: [bob])) }
+            // Where bob was when he went away.
+            var positions: [String: JSONValue] = [:]
+            for entry in try await bob.request("chat/sync")["rooms"]?.arrayValue ?? [] {
+                positions[try #require(entry["room_id"]?.stringValue)] = entry["last_seq"] ?? 0
+            }
+            let text = JSONValue.string(String(repeating: "x", count: 4000))
+            for roomId in rooms {
+                var ids: [String] = []
+                for _ in 0..<100 { ids.append(try alice.send("chat/message/\(roomId)", ["content": text])) }
+                for id in ids { #expect(try await alice.reply(to: id, timeout: 30).status == "message_sent") }
+            }
+            // What bob holds: room → the seqs of the 4000-character messages.
+            var held: [String: Set<Int>] = [:]
+            var from: String?
+            var parts = 0
+            repeat {
+                var fields: [String: JSONValue] = ["limit_per_room": 100, "rooms": .object(positions)]
+                if let from { fields["from_room"] = .string(from) }
+                let reply = try await bob.request("chat/sync", fields, timeout: 30)
+                #expect(reply.status == "success", "\(reply)")
+                for entry in reply["rooms"]?.arrayValue ?? [] {
+                    let roomId = try #require(entry["room_id"]?.stringValue)
+                    let messages = entry["messages"]?.arrayValue ?? []
+                    for message in messages where message["content"]?.stringValue?.count == 4000 {
+                        held[roomId, default: []].insert(try #require(message["seq"]?.intValue))
+                    }
+                    if let newest = messages.last?["seq"] { positions[roomId] = newest }
+                }
+                from = reply["next_room"]?.stringValue
+                parts += 1
+            } while from != nil && parts < 10
+            #expect(parts >= 2, "4 rooms of 100 messages of 4000 characters do not fit one reply")
+            #expect(from == nil)
+            #expect(held.keys.sorted() == rooms.sorted())
+            #expect(held.values.allSatisfy { $0.count == 100 }, "\(held.mapValues(\.count))")
+        }
+    }
+
     @Test func searchSpansEveryRoomOfTheCallerNewestFirst() async throws {
         try await withEngine { engine in
             let alice = try await engine.user("alice")

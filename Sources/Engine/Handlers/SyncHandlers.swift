@@ -10,31 +10,46 @@ struct SyncHandlers {
     /// Messages one sync reply carries, in bytes of JSON: past it rooms report `has_more` and the client
     /// pages with `history`, so no reply (and no buffer for it) grows with the caller's rooms × limit.
     static let replyByteBudget = 1 << 20
+    /// What a room's entry costs the budget besides its messages (its JSON without them is ~300 bytes).
+    static let entryBytes = 320
 
     /// Every room the caller is in, with what the client missed of each since the position it gave,
     /// and the caller's pending invitations.
     func sync(_ request: inout Request) async throws -> Reply {
         let positions = try Self.positions(request.payload["rooms"])
         let limit = try request.optionalInt("limit_per_room", in: 1...100) ?? 50
+        let fromRoom = try request.optionalString("from_room", maxLength: 200)
         let userId = request.user.userId
         // Each room is written to bytes as soon as its actor answers: no dictionary per message, and no
         // large piece of work between the awaits, which let other requests run.
         var rooms = JSONWriter(capacity: 4096)
         rooms.beginArray()
         var budget = Self.replyByteBudget
+        // The first room this reply could not finish: the next part starts there.
+        var nextRoom: String?
         let memberOf = services.index.rooms(of: userId)
-        for roomId in memberOf.sorted() {
+        for roomId in memberOf.sorted() where fromRoom.map({ roomId >= $0 }) ?? true {
+            guard budget > Self.entryBytes else {
+                nextRoom = roomId
+                break
+            }
             guard let room = services.registry.room(roomId),
-                  let (entry, bytes) = try? await room.sync(for: userId, from: positions[roomId], limit: limit, byteBudget: budget)
+                  let (entry, bytes, cut) = try? await room.sync(
+                    for: userId, from: positions[roomId], limit: limit, byteBudget: budget - Self.entryBytes)
             else { continue }
-            budget -= bytes
+            budget -= bytes + Self.entryBytes
             Self.write(entry, eventsTopic: services.delivery.eventsTopic(
                 roomId: roomId, type: entry.info.type, epoch: entry.topicEpoch), into: &rooms)
+            if cut {
+                nextRoom = roomId
+                break
+            }
         }
         rooms.endArray()
         let left = positions.keys.filter { !memberOf.contains($0) }.sorted()
         var reply = Reply("success", [
             "invites": .array(await invitations(of: userId)), "left": .array(left.map(JSONValue.string)),
+            "next_room": nextRoom.map(JSONValue.string) ?? .null,
         ])
         reply.encodedFields = [("rooms", rooms.bytes)]
         return reply

@@ -1441,10 +1441,20 @@ async function sync(limit) {
   for (const room of state.rooms.values()) {
     rooms[room.id] = { last_seq: state.loaded.has(room.id) ? maxSeq(room.id) : room.last_seq ?? 0, change_seq: state.changeSeq.get(room.id) ?? 0 };
   }
-  const reply = await ask("chat/sync", { rooms, limit_per_room: limit }, 30000);
-  if (!reply) return false;
+  // A large catch-up comes in parts (`next_room`); a room cut short between two parts is kept as the
+  // first part gave it (it says `has_more`, so it is loaded afresh below).
+  const entries = new Map();
+  let reply = null;
+  let from = null;
+  for (let part = 0; part < 50; part++) {
+    reply = await ask("chat/sync", from ? { rooms, limit_per_room: limit, from_room: from } : { rooms, limit_per_room: limit }, 30000);
+    if (!reply) return false;
+    for (const entry of reply.rooms) if (!entries.has(entry.room_id)) entries.set(entry.room_id, entry);
+    from = reply.next_room;
+    if (!from) break;
+  }
   const stale = [];
-  for (const entry of reply.rooms) {
+  for (const entry of entries.values()) {
     const roomId = entry.room_id;
     if (entry.change_seq != null) state.changeSeq.set(roomId, entry.change_seq);
     if (!state.loaded.has(roomId)) continue;
@@ -1463,7 +1473,7 @@ async function sync(limit) {
       state.divider.set(roomId, fresh[0].seq);
     }
   }
-  setRooms(reply.rooms.map(({ messages, changed, ...room }) => ({ ...room, id: room.room_id })));
+  setRooms([...entries.values()].map(({ messages, changed, ...room }) => ({ ...room, id: room.room_id })));
   setInvites(reply.invites || []);
   for (const roomId of stale) {
     state.loaded.delete(roomId);
