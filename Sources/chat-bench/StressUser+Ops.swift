@@ -108,10 +108,13 @@ extension StressUser {
 
     func directMessage(rng: inout SplitMix64) async {
         guard let peer = peers.filter({ $0 != id }).randomElement(using: &rng) else { return }
-        // Checked before sending: a block confirmed by then must stop this message.
-        let blocked = world.blocks(peer, id)
+        // A block confirmed before sending, and in force until the reply (no unblock sent meanwhile: it
+        // could overtake this message), must stop it.
+        let before = world.blocks(peer, id)
         let reply = await request(.dm, "chat/private/\(peer)", ["content": .string("dm \(id) \(rng.next() % 1000)")])
-        if blocked, reply?["status"]?.stringValue == "private_message_sent" {
+        let after = world.blocks(peer, id)
+        let heldThroughout = before.blocked && after.blocked && before.unblocks == after.unblocks
+        if heldThroughout, reply?["status"]?.stringValue == "private_message_sent" {
             world.violation("\(id) reached \(peer) by DM while \(peer) blocked them")
         }
     }
@@ -120,7 +123,7 @@ extension StressUser {
     /// and forgets it before the unblock is sent, so a DM checked against it is never in doubt.
     func block(rng: inout SplitMix64) async {
         guard let peer = peers.filter({ $0 != id }).randomElement(using: &rng) else { return }
-        if world.blocks(id, peer) {
+        if world.blocks(id, peer).blocked {
             world.setBlock(id, peer, false)
             _ = await request(.block, "chat/users/block/\(peer)", ["unblock": true])
         } else {

@@ -25,6 +25,9 @@ final class StressWorld: Sendable {
         var roomTopics = false
         /// Blocker → users whose block the blocker's reply confirmed and whose unblock it has not sent.
         var blocks: [String: Set<String>] = [:]
+        /// Unblocks sent per blocker → blocked user: a DM checked against a block lifted while it was under
+        /// way proves nothing (the unblock may have overtaken it).
+        var unblocks: [String: Int] = [:]
     }
 
     let state = Mutex(State())
@@ -61,14 +64,20 @@ final class StressWorld: Sendable {
         state.withLock { $0.roomTopics = true }
     }
 
-    /// Whether `blocker` surely blocks `sender` now (confirmed, no unblock under way).
-    func blocks(_ blocker: String, _ sender: String) -> Bool {
-        state.withLock { $0.blocks[blocker]?.contains(sender) == true }
+    /// Whether `blocker` surely blocks `sender` now (confirmed, no unblock under way), and how many unblocks
+    /// of the pair were sent so far.
+    func blocks(_ blocker: String, _ sender: String) -> (blocked: Bool, unblocks: Int) {
+        state.withLock { ($0.blocks[blocker]?.contains(sender) == true, $0.unblocks[blocker + "\u{0}" + sender] ?? 0) }
     }
 
     func setBlock(_ blocker: String, _ blocked: String, _ present: Bool) {
         state.withLock { state in
-            if present { state.blocks[blocker, default: []].insert(blocked) } else { state.blocks[blocker]?.remove(blocked) }
+            if present {
+                state.blocks[blocker, default: []].insert(blocked)
+            } else {
+                state.blocks[blocker]?.remove(blocked)
+                state.unblocks[blocker + "\u{0}" + blocked, default: 0] += 1
+            }
         }
     }
 
