@@ -74,6 +74,6 @@ final class EjabberdCluster: @unchecked Sendable {
     }
 
     private static func run(_ arguments: [String]) async throws -> Int32 {
-        await try ChildProcess(path: "/bin/bash", arguments: [script] + arguments).exited()
+        try await ChildProcess(path: "/bin/bash", arguments: [script] + arguments).exited()
     }
 }
