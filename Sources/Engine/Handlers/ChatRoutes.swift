@@ -44,11 +44,11 @@ enum ChatRoutes {
             chat.on("message/{message_id}/delete", qos: 1, lane: .messageRoom("message_id"), actions.delete, recover: MessageActionHandlers.recoverDelete)
             chat.on("message/{message_id}/react", qos: 0, lane: .messageRoom("message_id"), actions.react)
 
-            // One lane for all presence: a user's online→offline must not be reordered, and the request
-            // topic does not name the user.
-            chat.on("presence/online", qos: 0, lane: .constant("presence"), status.status(.online))
-            chat.on("presence/away", qos: 0, lane: .constant("presence"), status.status(.away))
-            chat.on("presence/offline", qos: 0, lane: .constant("presence"), status.status(.offline))
+            // Ordered by the caller: a user's online→offline is never reordered (the request topic does not
+            // name the user), and one user's presence never waits behind everyone else's.
+            chat.on("presence/online", qos: 0, lane: .caller, status.status(.online))
+            chat.on("presence/away", qos: 0, lane: .caller, status.status(.away))
+            chat.on("presence/offline", qos: 0, lane: .caller, status.status(.offline))
             chat.on("typing/{room_id}/start", qos: 0, lane: .parameter("room_id"), status.startTyping)
             chat.on("typing/{room_id}/stop", qos: 0, lane: .parameter("room_id"), status.stopTyping)
 
