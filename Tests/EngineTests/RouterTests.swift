@@ -66,9 +66,9 @@ struct RouterTests {
         }
         let sync = try #require(router.match("chat/sync"))
         #expect(sync.laneKey == RouteMatch.callerLanePlaceholder)
-        #expect(sync.laneKey(admittedFor: "alice") == "caller/alice")
-        #expect(sync.laneKey(admittedFor: "bob") != sync.laneKey(admittedFor: "alice"))
+        #expect(sync.laneKey(admittedFor: "alice", classified: sync.laneKey) == "caller/alice")
+        #expect(sync.laneKey(admittedFor: "bob", classified: sync.laneKey) != sync.laneKey(admittedFor: "alice", classified: sync.laneKey))
         let history = try #require(router.match("chat/history/r1"))
-        #expect(history.laneKey(admittedFor: "alice") == "r1")
+        #expect(history.laneKey(admittedFor: "alice", classified: history.laneKey) == "r1")
     }
 }

@@ -5,27 +5,8 @@ import Wire
 enum ChatJSON {
     /// The message object; keys without a value are present as null, except `file`.
     static func message(_ message: ChatMessage) -> JSONValue {
-        var object: [String: JSONValue] = [
-            "id": .string(message.id),
-            "room_id": .string(message.roomId),
-            "seq": .number(Double(message.seq)),
-            "sender_id": .string(message.senderId),
-            "sender_name": .string(message.senderName),
-            "content": .string(message.content),
-            "type": .string(message.kind.rawValue),
-            "timestamp": .number(message.timestamp),
-            "reply_to": message.replyTo.map(JSONValue.string) ?? .null,
-            "thread_id": message.threadId.map(JSONValue.string) ?? .null,
-            "reply_count": .number(Double(message.replyCount)),
-            "reactions": reactions(message.reactions),
-            "edited": .bool(message.edited),
-            "edited_at": message.editedAt.map(JSONValue.number) ?? .null,
-            "deleted": .bool(message.deleted),
-            "flagged": .bool(message.flagged),
-            "target_id": message.targetId.map(JSONValue.string) ?? .null,
-            "is_private": .bool(message.isPrivate),
-        ]
-        if let file = message.file { object["file"] = self.file(file) }
+        var object: [String: JSONValue] = Dictionary(minimumCapacity: 19)
+        forEachField(of: message) { object[$0] = $1 }
         return .object(object)
     }
 
@@ -33,25 +14,7 @@ enum ChatJSON {
     /// (`sync`): no dictionary per message.
     static func write(_ message: ChatMessage, into writer: inout JSONWriter) {
         writer.beginObject()
-        writer.field("id", message.id)
-        writer.field("room_id", message.roomId)
-        writer.field("seq", Int(message.seq))
-        writer.field("sender_id", message.senderId)
-        writer.field("sender_name", message.senderName)
-        writer.field("content", message.content)
-        writer.field("type", message.kind.rawValue)
-        writer.field("timestamp", message.timestamp)
-        writer.field("reply_to", message.replyTo)
-        writer.field("thread_id", message.threadId)
-        writer.field("reply_count", message.replyCount)
-        writer.field("reactions", reactions(message.reactions))
-        writer.field("edited", message.edited)
-        writer.field("edited_at", message.editedAt)
-        writer.field("deleted", message.deleted)
-        writer.field("flagged", message.flagged)
-        writer.field("target_id", message.targetId)
-        writer.field("is_private", message.isPrivate)
-        if let file = message.file { writer.field("file", self.file(file)) }
+        forEachField(of: message) { writer.field($0, $1) }
         writer.endObject()
     }
 
@@ -60,6 +23,29 @@ enum ChatJSON {
         writer.beginArray()
         for message in messages { write(message, into: &writer) }
         writer.endArray()
+    }
+
+    /// The message object's fields, the one list both encodings read.
+    private static func forEachField(of message: ChatMessage, _ body: (String, JSONValue) -> Void) {
+        body("id", .string(message.id))
+        body("room_id", .string(message.roomId))
+        body("seq", .number(Double(message.seq)))
+        body("sender_id", .string(message.senderId))
+        body("sender_name", .string(message.senderName))
+        body("content", .string(message.content))
+        body("type", .string(message.kind.rawValue))
+        body("timestamp", .number(message.timestamp))
+        body("reply_to", message.replyTo.map(JSONValue.string) ?? .null)
+        body("thread_id", message.threadId.map(JSONValue.string) ?? .null)
+        body("reply_count", .number(Double(message.replyCount)))
+        body("reactions", reactions(message.reactions))
+        body("edited", .bool(message.edited))
+        body("edited_at", message.editedAt.map(JSONValue.number) ?? .null)
+        body("deleted", .bool(message.deleted))
+        body("flagged", .bool(message.flagged))
+        body("target_id", message.targetId.map(JSONValue.string) ?? .null)
+        body("is_private", .bool(message.isPrivate))
+        if let file = message.file { body("file", self.file(file)) }
     }
 
     static func reactions(_ reactions: [Reaction]) -> JSONValue {

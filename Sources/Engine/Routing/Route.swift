@@ -74,9 +74,10 @@ public struct RouteMatch: Sendable {
     /// The lane key of a `.caller` route before its caller is known.
     static let callerLanePlaceholder = "caller"
 
-    /// The lane key once the request is admitted as `userId`'s.
-    public func laneKey(admittedFor userId: String) -> String {
-        route.laneKey == .caller ? "caller/" + userId : laneKey
+    /// The lane key once the request is admitted as `userId`'s, given the key it had before (`laneKey`,
+    /// already worked out when the request was classified).
+    public func laneKey(admittedFor userId: String, classified key: String) -> String {
+        route.laneKey == .caller ? "caller/" + userId : key
     }
 
     /// Whether the request belongs in the bulk lanes.

@@ -7,10 +7,10 @@ extension ChatEngine {
     /// expired by then. It goes to its route's lane like any request; it is not rate limited (one per
     /// closed socket, and sockets per user are capped). Dropped when it matches no route.
     func submit(_ message: MQTTMessage, onBehalfOf user: Identity) {
-        guard let (match, _) = Self.classify(message, router: router), let match,
+        guard let (match, key) = Self.classify(message, router: router), let match,
               case .object(let payload)? = try? JSONParser.parse(message.payload, maxDepth: 32)
         else { return }
         let inbound = RequestProcessor.Inbound(message: message, match: match, payload: payload, user: user, now: services.now())
-        if !dispatcher.submit(.admitted(inbound), key: match.laneKey(admittedFor: user.userId)) { processor.refuseBusy(inbound) }
+        if !dispatcher.submit(.admitted(inbound), key: match.laneKey(admittedFor: user.userId, classified: key)) { processor.refuseBusy(inbound) }
     }
 }

@@ -149,7 +149,7 @@ public final class ChatEngine: Service, Sendable {
         guard let inbound = processor.admit(message, match: match) else { return true }
         // Only the gateway can have taken the free slot since `hasRoom`; a `.caller` route's lane is known
         // only now, and may be full.
-        let lane = match?.laneKey(admittedFor: inbound.user.userId) ?? key
+        let lane = match?.laneKey(admittedFor: inbound.user.userId, classified: key) ?? key
         if !dispatcher.submit(.admitted(inbound), key: lane) { processor.refuseBusy(inbound) }
         return true
     }
