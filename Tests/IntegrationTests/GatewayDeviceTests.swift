@@ -48,7 +48,9 @@ struct GatewayDeviceTests {
     }
 
     func waitForOpenSockets(_ harness: EngineHarness, _ count: Int) async throws {
-        let deadline = Date().addingTimeInterval(5)
+        // The gateway waits up to 5 s for a closing handshake a client that just went away never sends: on
+        // a loaded machine the count drops only after that.
+        let deadline = Date().addingTimeInterval(30)
         while harness.engine.sockets.count != count {
             guard Date() < deadline else { throw TestFailure("\(harness.engine.sockets.count) sockets open, not \(count)") }
             try await Task.sleep(for: .milliseconds(10))

@@ -92,12 +92,32 @@ struct RoomManagementTests {
 
             #expect(try await moderate(bob, ["action": "archive"])["archived"]?.boolValue == true)
             #expect(try await alice.say(roomId, "hello?").errorCode == "forbidden")
+            #expect(try await moderate(bob, ["action": "explode"]).errorCode == "validation_failed")
+            #expect(try await moderate(bob, ["action": "promote"]).errorCode == "validation_failed")
             #expect(try await carol.request("chat/rooms/join/\(roomId)").errorCode == "forbidden")
             let listed = try await carol.request("chat/rooms/list", ["scope": "public"])
             let entry = listed["rooms"]?.arrayValue?.first { $0["id"]?.stringValue == roomId }
             #expect(entry?["archived"]?.boolValue == true && entry?["name"]?.stringValue == "new name")
             #expect(try await moderate(bob, ["action": "unarchive"]).status == "success")
             #expect(try await alice.say(roomId, "back").status == "message_sent")
+        }
+    }
+
+    /// A direct room has no name, description or admins to change, and an archived private room takes no
+    /// invitations.
+    @Test func directRoomsHaveNoSettingsAndArchivedRoomsNoInvitations() async throws {
+        try await withEngine { engine in
+            let alice = try await engine.user("alice")
+            _ = try await engine.user("bob")
+            let direct = try #require(try await alice.request("chat/private/bob", ["content": "hi"])["room_id"]?.stringValue)
+            let admin = try await engine.user("root", admin: true)
+            for action in ["rename", "describe", "archive", "promote"] {
+                let reply = try await admin.request("chat/admin/rooms/\(direct)/moderate", ["action": .string(action), "name": "x", "user_id": "bob"])
+                #expect(reply.errorCode == "forbidden", "\(action): \(reply)")
+            }
+            let secret = try await alice.createRoom("closed", ["type": "private"])
+            _ = try await alice.request("chat/admin/rooms/\(secret)/moderate", ["action": "archive"])
+            #expect(try await alice.request("chat/rooms/invite/\(secret)", ["user_id": "bob"]).errorCode == "forbidden")
         }
     }
 
