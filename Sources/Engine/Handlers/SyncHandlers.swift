@@ -125,6 +125,10 @@ struct SyncHandlers {
         }
     }
 
+    static func newestFirst(_ messages: [ChatMessage]) -> [ChatMessage] {
+        messages.sorted { ($0.timestamp, $0.roomId, $0.seq) > ($1.timestamp, $1.roomId, $1.seq) }
+    }
+
     /// Messages matching `query` in every room the caller is in, newest first; each names its room.
     func search(_ request: inout Request) async throws -> Reply {
         let query = try request.string("query", maxLength: 200)
@@ -136,9 +140,10 @@ struct SyncHandlers {
                   let matches = try? await room.search(for: request.user.userId, folded: folded, limit: limit, fold: SearchFolding.fold)
             else { continue }
             found.append(contentsOf: matches)
+            // The newest `limit` so far are all that can make the page: a user in many rooms holds no more.
+            if found.count > 2 * limit { found = Array(Self.newestFirst(found).prefix(limit)) }
         }
-        found.sort { ($0.timestamp, $0.roomId, $0.seq) > ($1.timestamp, $1.roomId, $1.seq) }
-        let page = found.prefix(limit)
+        let page = Self.newestFirst(found).prefix(limit)
         return Reply("success", [
             "query": .string(query), "messages": ChatJSON.messages(page), "count": .number(Double(page.count)),
         ])
