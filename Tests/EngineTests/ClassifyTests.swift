@@ -18,15 +18,15 @@ struct ClassifyTests {
     }()
 
     func classify(_ topic: String, _ identifier: UInt32) -> (match: RouteMatch?, laneKey: String)? {
-        ChatEngine.classify(MQTTMessage(topic: topic, payload: [], subscriptionIdentifiers: [identifier]), router: router)
+        MQTTIntake.classify(MQTTMessage(topic: topic, payload: [], subscriptionIdentifiers: [identifier]), router: router)
     }
 
     @Test func routesAtTheCatchAllsQoSAreServedByTheCatchAllAlone() {
         // rooms/join/info matches join and info (both QoS 1, no subscription of their own): the catch-all's
         // single copy is handled, as the router's pick (join).
-        #expect(classify("chat/rooms/join/info", ChatEngine.catchAllIdentifier)?.laneKey == "info")
-        #expect(classify("chat/rooms/join/info", ChatEngine.catchAllIdentifier)?.match?.route.index == 0)
-        let subscribed = ChatEngine.subscriptions(for: router.routes)
+        #expect(classify("chat/rooms/join/info", MQTTIntake.catchAllIdentifier)?.laneKey == "info")
+        #expect(classify("chat/rooms/join/info", MQTTIntake.catchAllIdentifier)?.match?.route.index == 0)
+        let subscribed = MQTTIntake.subscriptions(for: router.routes)
         #expect(subscribed.map(\.filter).contains("chat/rooms/join/+") == false)
         #expect(subscribed.first { $0.filter == "chat/rooms/create" }?.qos == 2)
         #expect(subscribed.first { $0.filter == "chat/typing/+/start" }?.identifier == 4)
@@ -41,27 +41,27 @@ struct ClassifyTests {
 
     @Test func routesAtAnotherQoSAreServedByTheirOwnCopy() {
         #expect(classify("chat/rooms/create", 3)?.match?.route.index == 2)
-        #expect(classify("chat/rooms/create", ChatEngine.catchAllIdentifier) == nil)
+        #expect(classify("chat/rooms/create", MQTTIntake.catchAllIdentifier) == nil)
         #expect(classify("chat/typing/r1/start", 4)?.laneKey == "r1")
-        #expect(classify("chat/typing/r1/start", ChatEngine.catchAllIdentifier) == nil)
+        #expect(classify("chat/typing/r1/start", MQTTIntake.catchAllIdentifier) == nil)
         // A copy delivered for a route the router does not pick is dropped.
         #expect(classify("chat/typing/r1/start", 3) == nil)
     }
 
     @Test func catchAllFiltersAreDisjointAndLeaveInboxesOut() {
-        let filters = ChatEngine.catchAllFilters(routeFilters: router.routes.map(\.pattern.filter))
+        let filters = MQTTIntake.catchAllFilters(routeFilters: router.routes.map(\.pattern.filter))
         #expect(filters == ["chat/+", "chat/+/+", "chat/rooms/+/+/#", "chat/typing/+/+/#"])
         #expect(!filters.contains { $0.hasPrefix("chat/user") || $0 == "chat/#" })
     }
 
     @Test func theCatchAllAnswersUnknownTopics() {
-        let unknown = classify("chat/nothing", ChatEngine.catchAllIdentifier)
+        let unknown = classify("chat/nothing", MQTTIntake.catchAllIdentifier)
         #expect(unknown != nil)
         #expect(unknown?.0 == nil)
         #expect(unknown?.1 == "chat/nothing")
     }
 
     @Test func inboxTopicsAreIgnored() {
-        #expect(classify("chat/user/bob/messages", ChatEngine.catchAllIdentifier) == nil)
+        #expect(classify("chat/user/bob/messages", MQTTIntake.catchAllIdentifier) == nil)
     }
 }

@@ -2,7 +2,6 @@ import Actors
 @testable import Engine
 import Foundation
 import Logging
-import MQTT
 import Synchronization
 import Testing
 import Wire
@@ -76,14 +75,14 @@ struct FuzzTests {
         // Seed some real rooms and messages so the fuzz reaches deep handler paths too.
         for (index, user) in users.enumerated() {
             let payload = JSONValue.object(["token": .string(tokens[index]), "name": .string("room-\(user)")]).serialized()
-            await core.handle(MQTTMessage(topic: "chat/rooms/create", payload: payload))
+            await core.handle(InboundRequest(topic: "chat/rooms/create", payload: payload, credentials: .payloadOnly))
         }
         for room in core.services.registry.all {
             roomIds.append(room.id)
             messageIds.append("\(room.id):1")
             for (index, _) in users.enumerated() {
                 let join = JSONValue.object(["token": .string(tokens[index])]).serialized()
-                await core.handle(MQTTMessage(topic: "chat/rooms/join/\(room.id)", payload: join))
+                await core.handle(InboundRequest(topic: "chat/rooms/join/\(room.id)", payload: join, credentials: .payloadOnly))
             }
         }
         let patterns = core.router.routes.map(\.pattern.description) + ["chat/unknown/route", "chat/rooms/x/y/z", "chat/"]
@@ -122,7 +121,7 @@ struct FuzzTests {
             }
             let responses = "chat/user/\(users[userIndex])/responses"
             let before = outbox.count(responses)
-            await core.handle(MQTTMessage(topic: topic, payload: payload))
+            await core.handle(InboundRequest(topic: topic, payload: payload, credentials: .payloadOnly))
             let replies = outbox.count(responses) - before
             if mutate {
                 #expect(replies <= 1, "iteration \(iteration): \(replies) replies to a mutated request on \(topic)")
@@ -144,7 +143,7 @@ struct FuzzTests {
             [0xff, 0xfe, 0x00], Array(repeating: 0x7b, count: 5_000_000),
         ]
         for payload in cases {
-            await core.handle(MQTTMessage(topic: "chat/rooms/create", payload: payload))
+            await core.handle(InboundRequest(topic: "chat/rooms/create", payload: payload, credentials: .payloadOnly))
         }
         #expect(outbox.counts.withLock { $0.isEmpty })
         #expect(core.processor.counters.dropped.load(ordering: .relaxed) == cases.count)
@@ -155,10 +154,12 @@ struct FuzzTests {
     @Test func anUndecodablePayloadTakesNoPlaceInALane() throws {
         let core = try makeCore(outbox: RecordingOutbox())
         let dispatcher = Dispatcher<RequestProcessor.Work>(laneCount: 1, bulkLaneCount: 1, capacity: 1)
-        let huge = MQTTMessage(
-            topic: "chat/file/upload/room", payload: Array(repeating: 0x7b, count: RequestProcessor.hardPayloadLimit + 1), qos: 1)
-        let key = try #require(ChatEngine.classify(huge, router: core.router)).laneKey
-        #expect(ChatEngine.offer(huge, router: core.router, processor: core.processor, dispatcher: dispatcher))
+        let pipeline = RequestPipeline(router: core.router, processor: core.processor, dispatcher: dispatcher)
+        let huge = InboundRequest(
+            topic: "chat/file/upload/room", payload: Array(repeating: 0x7b, count: RequestProcessor.hardPayloadLimit + 1),
+            credentials: .payloadOnly)
+        let key = pipeline.classify(huge.topic).laneKey
+        #expect(pipeline.offer(huge))
         #expect(core.processor.counters.dropped.load(ordering: .relaxed) == 1)
         #expect(dispatcher.hasRoom(key: key, bulk: true))
     }

@@ -2,7 +2,6 @@ import Actors
 @testable import Engine
 import Foundation
 import Logging
-import MQTT
 import Persistence
 import Synchronization
 import Testing
@@ -51,7 +50,7 @@ struct LostReplyRecoveryTests {
         var payload = fields
         payload["token"] = .string(signer.sign(TokenClaims(sub: user, exp: Date().timeIntervalSince1970 + 3600)))
         payload["request_id"] = .string(requestId)
-        await core.handle(MQTTMessage(topic: topic, payload: JSONValue.object(payload).serialized()))
+        await core.handle(InboundRequest(topic: topic, payload: JSONValue.object(payload).serialized(), credentials: .payloadOnly))
     }
 
     /// The last reply `user` got for `requestId`.

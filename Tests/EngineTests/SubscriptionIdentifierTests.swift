@@ -13,7 +13,7 @@ struct SubscriptionIdentifierTests {
         let engine = try ChatEngine(
             configuration: EngineConfiguration(mqttPort: 1, clientID: "identifiers", jwtSecret: Array(String(repeating: "s", count: 32).utf8), dataDirectory: nil),
             logger: logger)
-        let identifiers = Dictionary(uniqueKeysWithValues: engine.subscriptions.map { ($0.filter, $0.identifier) })
+        let identifiers = Dictionary(uniqueKeysWithValues: engine.intake.subscriptions.map { ($0.filter, $0.identifier) })
         let shipped: [String: UInt32] = [
             "chat/rooms/create": 1, "chat/message/+/react": 13, "chat/presence/online": 14, "chat/presence/away": 15,
             "chat/presence/offline": 16, "chat/typing/+/start": 17, "chat/typing/+/stop": 18,

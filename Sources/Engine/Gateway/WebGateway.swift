@@ -3,22 +3,21 @@ import Dispatch
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
-import MQTT
 import Wire
 
 /// The browser transport: WebSockets on the operations HTTP listener whose frames go through the engine's
 /// own request pipeline, and which receive everything the engine publishes to their user's inbox.
 ///
 /// It is a transport, not a second engine: a frame `{"topic": "chat/…", "payload": {…}}` becomes an
-/// `MQTTMessage` carrying the socket's token as `authorization: Bearer …` and is submitted exactly like a
-/// copy delivered by the broker (classify → admit → lane), so routing, authentication, de-duplication, the
-/// rate limit, middleware and handlers are the same; replies and events come back through `GatewayOutbox`.
+/// `InboundRequest` carrying the socket's token and goes through the same pipeline as a request from the
+/// broker (classify → admit → lane), so routing, authentication, de-duplication, the rate limit,
+/// middleware and handlers are the same; replies and events come back through `GatewayOutbox`.
 public final class WebGateway: Sendable {
     let engine: ChatEngine
     let configuration: WebGatewayConfiguration
     let resources: WebResources
     let logger: Logger
-    /// Submissions leave the cooperative pool here: `ChatEngine.submit` blocks while a lane is full. One
+    /// Admission (decoding, the token check, the rate limit) runs here, off the cooperative pool. One
     /// serial queue, like libmosquitto's one thread, keeps each socket's requests in order.
     private let intake = DispatchQueue(label: "chat-engine.gateway.intake")
     /// Reasons of refused upgrades, until they replace the framework's empty 400.
@@ -104,7 +103,6 @@ public final class WebGateway: Sendable {
 
     /// Reads the client's frames and submits each request, one at a time, in order.
     func read(_ inbound: WebSocketInboundStream, socket: GatewaySocket, token: String) async {
-        let authorization = [MQTTUserProperty(name: "authorization", value: "Bearer " + token)]
         do {
             for try await message in inbound.messages(maxSize: configuration.maxMessageSize) {
                 guard case .text(let text) = message else {
@@ -126,8 +124,7 @@ public final class WebGateway: Sendable {
                 case .failure(let refusal):
                     socket.enqueue(GatewayFrame.refusal(refusal, userId: socket.userId))
                 case .success(let request):
-                    await submit(MQTTMessage(
-                        topic: request.topic, payload: request.payload, qos: 1, userProperties: authorization))
+                    await submit(InboundRequest(topic: request.topic, payload: request.payload, credentials: .bearer(token)))
                 }
             }
         } catch {
@@ -139,23 +136,17 @@ public final class WebGateway: Sendable {
     /// route like any request. The socket authenticated its user when it opened, so this holds even when
     /// the token has expired since; without it a closed tab would leave its user online for a whole TTL.
     func deviceClosed(_ socket: GatewaySocket, user: Identity) async {
-        let message = MQTTMessage(
+        await submit(InboundRequest(
             topic: GatewayFrame.presencePrefix + "offline",
-            payload: JSONValue.object(["device": .string(socket.device)]).serialized(), qos: 1)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            intake.async { [engine] in
-                engine.submit(message, onBehalfOf: user)
-                continuation.resume()
-            }
-        }
+            payload: JSONValue.object(["device": .string(socket.device)]).serialized(), credentials: .verified(user)))
     }
 
     /// Hands a request to the engine from the intake queue, in arrival order; returns once it has a place
     /// in its lane or was answered busy.
-    func submit(_ message: MQTTMessage) async {
+    func submit(_ request: InboundRequest) async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             intake.async { [engine] in
-                engine.submit(message)
+                engine.submit(request)
                 continuation.resume()
             }
         }

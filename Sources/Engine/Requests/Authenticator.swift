@@ -1,9 +1,8 @@
-import MQTT
 import Synchronization
 import Wire
 
-/// Finds and verifies the token of a request: `"token"` in the payload or an MQTT 5 `authorization`
-/// user property `Bearer <jwt>`.
+/// Finds and verifies the token of a request: `"token"` in the payload, else the bearer token its
+/// transport carried beside it (an MQTT 5 `authorization` property, a socket's or an HTTP header's).
 ///
 /// Verified claims are cached by token string, so a client sending many requests with one token costs one
 /// HMAC, not one per request; expiry and not-before are still checked against the clock on every use.
@@ -18,18 +17,27 @@ public final class Authenticator: Sendable {
     }
 
     /// Why a request could not be attributed to anyone; it gets no reply.
-    public enum Failure: Error, Equatable {
+    public enum Failure: Error, Equatable, CustomStringConvertible {
         case missingToken
         case invalidToken(String)
+
+        public var description: String {
+            switch self {
+            case .missingToken: "a token is required: Authorization: Bearer <token>, or \"token\" in the payload"
+            case .invalidToken(let reason): "the token is not valid: \(reason)"
+            }
+        }
     }
 
     /// The identity behind the request, or why there is none.
-    public func identify(payload: [String: JSONValue], message: MQTTMessage, now: Double) -> Result<Identity, Failure> {
+    public func identify(payload: [String: JSONValue], credentials: InboundRequest.Credentials, now: Double) -> Result<Identity, Failure> {
         let token: String
-        if let fromPayload = payload["token"]?.stringValue {
+        if case .verified(let identity) = credentials {
+            return .success(identity)
+        } else if let fromPayload = payload["token"]?.stringValue {
             token = fromPayload
-        } else if let header = message.userProperty("authorization"), header.hasPrefix("Bearer ") {
-            token = String(header.dropFirst("Bearer ".count))
+        } else if case .bearer(let bearer) = credentials {
+            token = bearer
         } else {
             return .failure(.missingToken)
         }

@@ -1,18 +1,18 @@
-import MQTT
+/// Where one request's reply goes (SPEC §3), once the caller is known.
+enum ReplyChannel: Sendable {
+    case topic(String, correlationData: [UInt8]?)
+    case waiting(ReplySink)
 
-/// Where a request's reply goes (SPEC §3): the MQTT 5 Response Topic when it lies inside the user's own
-/// `chat/user/{sub}/` prefix, otherwise `chat/user/{sub}/responses`.
-struct ReplyChannel: Sendable {
-    let topic: String
-    let correlationData: [UInt8]?
-
-    init(message: MQTTMessage, userId: String) {
-        if let responseTopic = message.responseTopic, Self.isOwn(responseTopic, userId: userId) {
-            topic = responseTopic
-            correlationData = message.correlationData
-        } else {
-            topic = Inbox.responses(userId)
-            correlationData = message.correlationData
+    init(_ address: ReplyAddress, userId: String) {
+        switch address {
+        case .inbox(let responseTopic, let correlationData):
+            if let responseTopic, Self.isOwn(responseTopic, userId: userId) {
+                self = .topic(responseTopic, correlationData: correlationData)
+            } else {
+                self = .topic(Inbox.responses(userId), correlationData: correlationData)
+            }
+        case .waiting(let sink):
+            self = .waiting(sink)
         }
     }
 
@@ -21,5 +21,17 @@ struct ReplyChannel: Sendable {
         let prefix = Inbox.prefix(userId)
         return topic.hasPrefix(prefix) && topic.utf8.count > prefix.utf8.count
             && !topic.contains("+") && !topic.contains("#") && !topic.contains("\u{0}")
+    }
+}
+
+extension Outbox {
+    /// Sends a reply: published to its topic, or handed to the transport waiting for it.
+    func reply(_ payload: [UInt8], via channel: ReplyChannel) {
+        switch channel {
+        case .topic(let topic, let correlationData):
+            publish(topic: topic, payload: payload, correlationData: correlationData)
+        case .waiting(let sink):
+            sink.deliver(payload)
+        }
     }
 }

@@ -2,16 +2,18 @@ import Actors
 import Foundation
 import Logging
 import Persistence
-import MQTT
 import Wire
 
-/// The engine without its broker connections: shared services, files, routes and the request pipeline.
-/// `ChatEngine` puts it behind MQTT; tests and the fuzzer drive it directly through an `Outbox`.
+/// The engine without its transports: shared services, files, routes, the request pipeline and its
+/// lanes. `ChatEngine` puts it behind MQTT and the web gateway; tests and the fuzzer drive it directly
+/// through an `Outbox`.
 final class EngineCore: Sendable {
     let services: ChatServices
     let files: FileService
     let router: Router
     let processor: RequestProcessor
+    let dispatcher: Dispatcher<RequestProcessor.Work>
+    let pipeline: RequestPipeline
 
     /// - Parameters:
     ///   - configuration: the engine's settings.
@@ -31,8 +33,11 @@ final class EngineCore: Sendable {
         self.services = services
         self.files = files
         self.router = router
-        self.processor = RequestProcessor(
+        let processor = RequestProcessor(
             services: services, router: router, authenticator: Authenticator(verifier: verifier), outbox: outbox)
+        self.processor = processor
+        self.dispatcher = Dispatcher(laneCount: configuration.laneCount, capacity: configuration.laneCapacity)
+        self.pipeline = RequestPipeline(router: router, processor: processor, dispatcher: dispatcher)
     }
 
     /// Loads recovered state into fresh actors and caches; returns how long the rooms and the replies took.
@@ -57,9 +62,9 @@ final class EngineCore: Sendable {
         return (rooms, replies)
     }
 
-    /// Handles one message as if it had arrived from the broker on the copy the router picks.
-    func handle(_ message: MQTTMessage) async {
-        guard let inbound = processor.admit(message, match: router.match(message.topic)) else { return }
+    /// Handles one request to its reply at once, past the lanes: for tests that need no ordering.
+    func handle(_ request: InboundRequest) async {
+        guard let inbound = processor.admit(request, match: router.match(request.topic)) else { return }
         await processor.handle(inbound)
     }
 }

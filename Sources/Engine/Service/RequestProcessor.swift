@@ -1,11 +1,10 @@
 import Actors
 import Logging
-import MQTT
 import Persistence
 import Synchronization
 import Wire
 
-/// Takes one inbound MQTT message through the pipeline: decode → authenticate → de-duplicate →
+/// Takes one inbound request, from any transport, through the pipeline: decode → authenticate → de-duplicate →
 /// rate limit → route middleware → handler → reply. Every attributable request gets exactly one reply.
 final class RequestProcessor: Sendable {
     let services: ChatServices
@@ -43,9 +42,9 @@ final class RequestProcessor: Sendable {
         self.logger = services.logger
     }
 
-    /// An attributable request on its way from libmosquitto's thread to a lane.
+    /// An attributable request on its way from its transport's thread to a lane.
     struct Inbound: Sendable {
-        let message: MQTTMessage
+        let request: InboundRequest
         let match: RouteMatch?
         let payload: [String: JSONValue]
         let user: Identity
@@ -56,7 +55,7 @@ final class RequestProcessor: Sendable {
     /// What a lane runs: a request admitted on the network thread, or a bulk one it admits itself.
     enum Work: Sendable {
         case admitted(Inbound)
-        case unadmitted(MQTTMessage, RouteMatch?)
+        case unadmitted(InboundRequest, RouteMatch?)
     }
 
     /// Runs one piece of lane work.
@@ -64,100 +63,100 @@ final class RequestProcessor: Sendable {
         switch work {
         case .admitted(let inbound):
             await handle(inbound)
-        case .unadmitted(let message, let match):
-            if let inbound = admit(message, match: match) { await handle(inbound) }
+        case .unadmitted(let request, let match):
+            if let inbound = admit(request, match: match) { await handle(inbound) }
         }
     }
 
-    /// Runs on libmosquitto's thread before a request takes a place in a lane (bulk routes: in their own
-    /// lane): decode, authenticate and rate-limit here, so garbage, forged tokens and a flooding user's
-    /// surplus cost microseconds and never queue in front of other users' requests. A refusal is answered
-    /// from here. Returns nil for what goes no further.
-    func admit(_ message: MQTTMessage, match: RouteMatch?) -> Inbound? {
+    /// Runs on the transport's thread (libmosquitto's, the gateway's intake) before a request takes a
+    /// place in a lane (bulk routes: in their own lane): decode, authenticate and rate-limit here, so
+    /// garbage, forged tokens and a flooding user's surplus cost microseconds and never queue in front of
+    /// other users' requests. A refusal is answered from here. Returns nil for what goes no further.
+    func admit(_ request: InboundRequest, match: RouteMatch?) -> Inbound? {
         let now = services.now()
-        guard message.payload.count <= Self.hardPayloadLimit,
-              case .object(let payload)? = try? JSONParser.parse(message.payload, maxDepth: 32)
+        guard request.payload.count <= Self.hardPayloadLimit,
+              case .object(let payload)? = try? JSONParser.parse(request.payload, maxDepth: 32)
         else {
-            drop(message, reason: "payload is not a JSON object")
+            drop(request, reason: "payload is not a JSON object", answering: ChatError(.invalidPayload, "the payload must be a JSON object"))
             return nil
         }
         let user: Identity
-        switch authenticator.identify(payload: payload, message: message, now: now) {
+        switch authenticator.identify(payload: payload, credentials: request.credentials, now: now) {
         case .success(let identity):
             user = identity
         case .failure(let failure):
-            drop(message, reason: "\(failure)")
+            drop(request, reason: "\(failure)", answering: ChatError(.unauthorized, failure.description))
             return nil
         }
-        let requestId = (try? Self.requestId(payload)) ?? nil
+        let requestId = (try? Self.requestId(payload, idempotencyKey: request.idempotencyKey)) ?? nil
         // A retry the cache answers changes nothing and costs a lookup: it does not count against the limit.
-        let isRememberedRetry = rememberedReply(to: message.topic, requestId: requestId, user: user.userId, now: now) != nil
-        if !isRememberedRetry,
+        // A transport's own request for a user it speaks for (`verified`) is not the user's to count.
+        let isRememberedRetry = rememberedReply(to: request.topic, requestId: requestId, user: user.userId, now: now) != nil
+        if case .verified = request.credentials {
+        } else if !isRememberedRetry,
            case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now, hasRequestId: requestId != nil) {
             guard answer else {
-                drop(message, reason: "rate limited, refusal already answered")
+                drop(request, reason: "rate limited, refusal already answered")
                 return nil
             }
-            refuse(message, user: user, requestId: requestId, match: match,
+            refuse(request, user: user, requestId: requestId, match: match,
                    ChatError(.rateLimited, "too many requests", retryAfter: retryAfter))
             return nil
         }
-        return Inbound(message: message, match: match, payload: payload, user: user, now: now)
+        return Inbound(request: request, match: match, payload: payload, user: user, now: now)
     }
 
     /// Answers a request refused before it reached a lane. Never remembered: the refusal depends on the
     /// moment. `outcome` labels it in the metrics (the error code by default).
     private func refuse(
-        _ message: MQTTMessage, user: Identity, requestId: String?, match: RouteMatch?, _ error: ChatError, outcome: String? = nil
+        _ request: InboundRequest, user: Identity, requestId: String?, match: RouteMatch?, _ error: ChatError, outcome: String? = nil
     ) {
-        let channel = ReplyChannel(message: message, userId: user.userId)
         counters.handled.add(1, ordering: .relaxed)
         metrics.requestHandled(route: match?.route.name ?? "unmatched", outcome: outcome ?? error.code.rawValue, duration: .zero)
-        outbox.publish(
-            topic: channel.topic, payload: Self.encode(error, topic: message.topic, requestId: requestId),
-            correlationData: channel.correlationData)
+        outbox.reply(
+            Self.encode(error, topic: request.topic, requestId: requestId), via: ReplyChannel(request.replyTo, userId: user.userId))
     }
 
     /// Runs in the request's lane: de-duplicate, route middleware, handler, exactly one reply.
     func handle(_ inbound: Inbound) async {
-        let message = inbound.message
+        let received = inbound.request
         let user = inbound.user
         let now = inbound.now
         let started = ContinuousClock.now
-        let channel = ReplyChannel(message: message, userId: user.userId)
-        let requestId = Result { () throws(ChatError) in try Self.requestId(inbound.payload) }
+        let channel = ReplyChannel(received.replyTo, userId: user.userId)
+        let requestId = Result { () throws(ChatError) in try Self.requestId(inbound.payload, idempotencyKey: received.idempotencyKey) }
         let echoedId = (try? requestId.get()) ?? nil
-        var requestKey = echoedId.map { Self.requestKey(topic: message.topic, requestId: $0) }
+        var requestKey = echoedId.map { Self.requestKey(topic: received.topic, requestId: $0) }
         var reply: [UInt8]
         var compact: ReplyCache.Compact?
         var outcome = ChatError.Code.internal.rawValue
         do {
             _ = try requestId.get()
-            if let cached = rememberedReply(to: message.topic, requestId: echoedId, user: user.userId, now: now) {
-                outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
+            if let cached = rememberedReply(to: received.topic, requestId: echoedId, user: user.userId, now: now) {
+                outbox.reply(cached, via: channel)
                 return
             }
             try services.requireNotGloballyBanned(user.userId)
             guard let match = inbound.match else {
-                throw ChatError(.unknownRoute, "no route for topic \(message.topic)")
+                throw ChatError(.unknownRoute, "no route for topic \(received.topic)")
             }
             var request = Request(
-                topic: message.topic, match: match, payload: inbound.payload, user: user,
-                payloadSize: message.payload.count, now: now)
+                topic: received.topic, match: match, payload: inbound.payload, user: user,
+                payloadSize: received.payload.count, now: now)
             for middleware in match.route.middleware { try middleware.process(&request) }
             let origin = requestKey.map { ChangeOrigin(userId: user.userId, requestKey: $0) }
             let result = try await ChangeOrigin.$current.withValue(origin) { try await match.route.handler(&request) }
             outcome = result.status
-            reply = Self.encode(result, topic: message.topic, requestId: echoedId)
-            if requestKey != nil { compact = Self.compactForm(of: result, topic: message.topic, requestId: echoedId, encoded: reply) }
+            reply = Self.encode(result, topic: received.topic, requestId: echoedId)
+            if requestKey != nil { compact = Self.compactForm(of: result, topic: received.topic, requestId: echoedId, encoded: reply) }
         } catch let error as ChatError {
             outcome = error.code.rawValue
-            reply = Self.encode(error, topic: message.topic, requestId: echoedId)
+            reply = Self.encode(error, topic: received.topic, requestId: echoedId)
             // A refusal that depends on the moment (rate, a failed write) must not stick to the request id.
             if error.code == .rateLimited || error.code == .internal { requestKey = nil }
         } catch {
-            logger.error("handler failed", metadata: ["topic": "\(message.topic)", "error": "\(error)"])
-            reply = Self.encode(ChatError(.internal, "internal error"), topic: message.topic, requestId: echoedId)
+            logger.error("handler failed", metadata: ["topic": "\(received.topic)", "error": "\(error)"])
+            reply = Self.encode(ChatError(.internal, "internal error"), topic: received.topic, requestId: echoedId)
             requestKey = nil
         }
         counters.handled.add(1, ordering: .relaxed)
@@ -167,20 +166,19 @@ final class RequestProcessor: Sendable {
         if let requestKey, let route = inbound.match?.route, !route.isReadOnly {
             remember(reply, user: user.userId, requestKey: requestKey, now: now, compact: compact)
         }
-        outbox.publish(topic: channel.topic, payload: reply, correlationData: channel.correlationData)
+        outbox.reply(reply, via: channel)
     }
 
     /// Answers a request its lane had no room for, on the caller's thread: its remembered reply if it is a
     /// retry, else `rate_limited` (the engine is busy), which is not remembered, so a retry is served.
     func refuseBusy(_ inbound: Inbound) {
-        let message = inbound.message
-        let requestId = (try? Self.requestId(inbound.payload)) ?? nil
-        if let cached = rememberedReply(to: message.topic, requestId: requestId, user: inbound.user.userId, now: inbound.now) {
-            let channel = ReplyChannel(message: message, userId: inbound.user.userId)
-            outbox.publish(topic: channel.topic, payload: cached, correlationData: channel.correlationData)
+        let received = inbound.request
+        let requestId = (try? Self.requestId(inbound.payload, idempotencyKey: received.idempotencyKey)) ?? nil
+        if let cached = rememberedReply(to: received.topic, requestId: requestId, user: inbound.user.userId, now: inbound.now) {
+            outbox.reply(cached, via: ReplyChannel(received.replyTo, userId: inbound.user.userId))
             return
         }
-        refuse(message, user: inbound.user, requestId: requestId, match: inbound.match,
+        refuse(received, user: inbound.user, requestId: requestId, match: inbound.match,
                ChatError(.rateLimited, "the engine is busy; retry shortly", retryAfter: 1), outcome: "busy")
     }
 
@@ -254,18 +252,31 @@ final class RequestProcessor: Sendable {
         return (String(key[..<separator]), String(key[key.index(after: separator)...]))
     }
 
-    static func requestId(_ payload: [String: JSONValue]) throws(ChatError) -> String? {
-        guard let value = payload["request_id"], !value.isNull else { return nil }
+    /// The request's de-duplication key: the payload's `request_id`, else the transport's idempotency key.
+    static func requestId(_ payload: [String: JSONValue], idempotencyKey: String? = nil) throws(ChatError) -> String? {
+        guard let value = payload["request_id"], !value.isNull else {
+            guard let idempotencyKey else { return nil }
+            guard idempotencyKey.utf8.count <= 128 else {
+                throw ChatError.validation("the idempotency key must be at most 128 characters")
+            }
+            return idempotencyKey
+        }
         guard let text = value.stringValue, text.utf8.count <= 128 else {
             throw ChatError.validation("'request_id' must be a string of at most 128 characters")
         }
         return text
     }
 
-    func drop(_ message: MQTTMessage, reason: String) {
+    /// Gives up on a request nobody can be named for. Over MQTT there is no inbox to answer in; a
+    /// transport waiting for the reply (HTTP) gets `answer`, so its caller learns why.
+    func drop(_ request: InboundRequest, reason: String, answering answer: ChatError? = nil) {
         counters.dropped.add(1, ordering: .relaxed)
         metrics.requestDropped()
-        logger.debug("dropped unattributable request", metadata: ["topic": "\(message.topic)", "reason": "\(reason)"])
+        logger.debug("dropped unattributable request", metadata: ["topic": "\(request.topic)", "reason": "\(reason)"])
+        if case .waiting(let sink) = request.replyTo {
+            let requestId = (try? JSONParser.parse(request.payload))?["request_id"]?.stringValue ?? request.idempotencyKey
+            sink.deliver(Self.encode(answer ?? ChatError(.invalidPayload, reason), topic: request.topic, requestId: requestId))
+        }
     }
 
     static func encode(_ reply: Reply, topic: String, requestId: String?) -> [UInt8] {

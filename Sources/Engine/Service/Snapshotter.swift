@@ -2,18 +2,32 @@ import Actors
 import Foundation
 import Logging
 import Persistence
+import ServiceLifecycle
 
 /// Writes snapshots: every `snapshotInterval` seconds, after `snapshotChanges` changes, and once more at
 /// shutdown. Capturing copies each actor's state (cheap, copy-on-write); encoding, compressing and writing
 /// happen on the store's own thread, so message handling never waits for a snapshot.
-struct Snapshotter: Sendable {
+///
+/// As a service it stops after the lanes and the timers, so the shutdown snapshot holds every change,
+/// and closes the journal behind it.
+struct Snapshotter: Service {
     let core: EngineCore
     let log: JournalChangeLog
     let logger: Logger
     let metrics = EngineMetrics.current
 
-    /// Loops until cancelled, writing a snapshot whenever one is due.
     func run() async {
+        await cancelWhenGracefulShutdown { await writeWhenDue() }
+        await write(reason: "shutdown")
+        do {
+            try log.store.close()
+        } catch {
+            logger.error("closing the journal failed", metadata: ["error": "\(error)"])
+        }
+    }
+
+    /// Loops until cancelled, writing a snapshot whenever one is due.
+    func writeWhenDue() async {
         let configuration = core.services.configuration
         var lastWrite = ContinuousClock.now
         while !Task.isCancelled {
