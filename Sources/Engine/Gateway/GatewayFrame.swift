@@ -33,6 +33,19 @@ enum GatewayFrame {
         return buffer
     }
 
+    /// A server-sent event (SPEC §11): `event:` is the topic's last level (`messages`, `notifications`,
+    /// `responses`), `data:` the payload, which is one line (the engine's JSON never holds a raw newline).
+    static func event(topic: String, payload: [UInt8]) -> ByteBuffer {
+        let name = topic.split(separator: "/").last.map(String.init) ?? "message"
+        var buffer = ByteBufferAllocator().buffer(capacity: payload.count + name.utf8.count + 16)
+        buffer.writeString("event: ")
+        buffer.writeString(name)
+        buffer.writeString("\ndata: ")
+        buffer.writeBytes(payload)
+        buffer.writeString("\n\n")
+        return buffer
+    }
+
     /// Reads a client's text frame from a socket that is presence device `device`.
     static func request(from bytes: [UInt8], device: String? = nil) -> Result<Request, Refusal> {
         guard case .object(let frame)? = try? JSONParser.parse(bytes, maxDepth: 32) else {

@@ -1,5 +1,7 @@
-/// An outbox that also hands everything published to `chat/user/{id}/…` to that user's open WebSockets,
-/// in publish order, as `{"topic": …, "payload": …}` frames (the payload bytes are the JSON already
+import NIOCore
+
+/// An outbox that also hands everything published to `chat/user/{id}/…` to that user's open WebSockets
+/// and event streams, in publish order, each in its own framing (the payload bytes are the JSON already
 /// encoded for MQTT, spliced in, not encoded again).
 struct GatewayOutbox: Outbox {
     let base: any Outbox
@@ -27,7 +29,17 @@ struct GatewayOutbox: Outbox {
         guard sockets.count > 0, let userId = Inbox.owner(of: topic) else { return }
         let targets = sockets.sockets(of: userId)
         guard !targets.isEmpty else { return }
-        let frame = GatewayFrame.envelope(topic: topic, payload: payload)
-        for socket in targets { socket.enqueue(frame) }
+        var envelope: ByteBuffer?
+        var event: ByteBuffer?
+        for socket in targets {
+            switch socket.kind {
+            case .webSocket:
+                if envelope == nil { envelope = GatewayFrame.envelope(topic: topic, payload: payload) }
+                envelope.map { socket.enqueue($0) }
+            case .eventStream:
+                if event == nil { event = GatewayFrame.event(topic: topic, payload: payload) }
+                event.map { socket.enqueue($0) }
+            }
+        }
     }
 }

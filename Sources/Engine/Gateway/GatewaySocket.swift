@@ -1,14 +1,24 @@
 import Hummingbird
 import Synchronization
 
-/// One open WebSocket of a user, seen from the engine: a bounded queue of frames waiting to be written.
+/// One open connection of a user to the gateway (a WebSocket or a server-sent event stream), seen from
+/// the engine: a bounded queue of frames waiting to be written.
 ///
-/// The engine enqueues without ever waiting; the socket's writer task drains the queue. A consumer that
-/// falls behind by more than `capacity` frames or `maxBytes` bytes is marked overflowed and its queue is
-/// ended: the gateway then closes the socket (1008) instead of buffering without bound.
+/// The engine enqueues without ever waiting; the connection's writer task drains the queue. A consumer
+/// that falls behind by more than `capacity` frames or `maxBytes` bytes is marked overflowed and its
+/// queue is ended: the gateway then closes the connection instead of buffering without bound.
 final class GatewaySocket: Sendable {
+    /// How the connection frames what the engine publishes to its user's inbox.
+    enum Kind: Sendable {
+        /// `{"topic": …, "payload": …}` text frames.
+        case webSocket
+        /// `event: {last topic level}` / `data: {payload}` blocks (SPEC §11).
+        case eventStream
+    }
+
     /// The user the socket authenticated as.
     let userId: String
+    let kind: Kind
     /// The presence device the socket is (PROTOCOL §2.5): its presence requests speak for it, and it goes
     /// offline when the socket closes, while the user's other sockets and devices keep their status.
     let device: String
@@ -26,9 +36,11 @@ final class GatewaySocket: Sendable {
     ///   - userId: the socket's user.
     ///   - capacity: frames queued at most.
     ///   - maxBytes: bytes queued at most.
-    init(userId: String, capacity: Int, maxBytes: Int) {
+    ///   - kind: how it frames what it is sent.
+    init(userId: String, kind: Kind = .webSocket, capacity: Int, maxBytes: Int) {
         self.userId = userId
-        self.device = "ws-\(Self.opened.add(1, ordering: .relaxed).newValue)"
+        self.kind = kind
+        self.device = "\(kind == .webSocket ? "ws" : "sse")-\(Self.opened.add(1, ordering: .relaxed).newValue)"
         self.maxBytes = maxBytes
         (frames, continuation) = AsyncStream.makeStream(of: ByteBuffer.self, bufferingPolicy: .bufferingOldest(max(1, capacity)))
         (overflows, overflowContinuation) = AsyncStream.makeStream(of: Void.self)

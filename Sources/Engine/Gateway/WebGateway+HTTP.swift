@@ -8,10 +8,12 @@ extension WebGateway {
         "default-src 'self'; img-src 'self' data: blob:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'none'"
 
     /// Adds `GET /` (the page), its files, `/favicon.ico` (the page's SVG icon, for browsers that ask there
-    /// anyway), and `GET /ws` for requests that were not upgrade requests: `refusal(token:)`, else 426.
-    func addRoutes(to router: Hummingbird.Router<BasicRequestContext>) {
+    /// anyway), `GET /ws` for requests that were not upgrade requests (`refusal(token:)`, else 426), and
+    /// the event stream `GET /api/v1/events`.
+    func addRoutes(to router: Hummingbird.Router<GatewayRequestContext>) {
+        router.get("api/v1/events") { request, context in self.eventStream(request, context: context) }
         for (name, file) in resources.files {
-            let response: @Sendable (Hummingbird.Request, BasicRequestContext) async throws -> Response = { _, _ in
+            let response: @Sendable (Hummingbird.Request, GatewayRequestContext) async throws -> Response = { _, _ in
                 Response(
                     status: .ok,
                     headers: [
@@ -76,10 +78,7 @@ extension WebGateway {
                 if entry.hasPrefix(bearerPrefix) { return Substring(entry.dropFirst(bearerPrefix.count)) }
             }
         }
-        if let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") {
-            return Substring(authorization.dropFirst("bearer ".count))
-        }
-        return uri.queryParameters["token"]
+        return bearerToken(headers) ?? uri.queryParameters["token"]
     }
 
     static func trimmed(_ text: Substring) -> Substring {

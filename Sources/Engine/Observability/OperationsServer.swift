@@ -28,7 +28,30 @@ public struct OperationsServer: Service {
         gateway: WebGateway? = nil,
         logger: Logger
     ) {
-        let router = Hummingbird.Router(context: BasicRequestContext.self)
+        if let gateway {
+            // The gateway's routes need the connection (`GatewayRequestContext`): a refused upgrade is
+            // answered on it, and a slow event stream is closed through it.
+            let router = Hummingbird.Router(context: GatewayRequestContext.self)
+            Self.addOperations(to: router, registry: registry, isHealthy: isHealthy, beforeScrape: beforeScrape)
+            gateway.addRoutes(to: router)
+            application = Application(
+                router: router,
+                server: .http1WebSocketUpgrade(
+                    webSocketRouter: gateway.webSocketRouter(), configuration: gateway.serverConfiguration),
+                configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        } else {
+            let router = Hummingbird.Router(context: BasicRequestContext.self)
+            Self.addOperations(to: router, registry: registry, isHealthy: isHealthy, beforeScrape: beforeScrape)
+            application = Application(
+                router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
+        }
+    }
+
+    /// `GET /metrics` and `GET /healthz`.
+    static func addOperations<Context: RequestContext>(
+        to router: Hummingbird.Router<Context>, registry: PrometheusCollectorRegistry,
+        isHealthy: @escaping @Sendable () -> Bool, beforeScrape: @escaping @Sendable () -> Void
+    ) {
         router.get("metrics") { _, _ -> Response in
             beforeScrape()
             var bytes: [UInt8] = []
@@ -40,17 +63,6 @@ public struct OperationsServer: Service {
             isHealthy()
                 ? Self.text(Array("ok\n".utf8), status: .ok)
                 : Self.text(Array("unavailable\n".utf8), status: .serviceUnavailable)
-        }
-        if let gateway {
-            gateway.addRoutes(to: router)
-            application = Application(
-                router: router,
-                server: .http1WebSocketUpgrade(
-                    webSocketRouter: gateway.webSocketRouter(), configuration: gateway.serverConfiguration),
-                configuration: .init(address: .hostname(host, port: port)), logger: logger)
-        } else {
-            application = Application(
-                router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
         }
     }
 

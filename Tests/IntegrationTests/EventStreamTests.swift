@@ -1,0 +1,177 @@
+@testable import Engine
+import Foundation
+import Testing
+import Wire
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// SPEC §11: `GET /api/v1/events` streams a user's inbox as server-sent events, read here by curl, a
+/// client that is not the project's own.
+@Suite(.timeLimit(.minutes(3)))
+struct EventStreamTests {
+    @Test func aUsersInboxArrivesInOrderWithTheTopicsLastLevelAsTheEventName() async throws {
+        try await withGateway { harness, http, _ in
+            let alice = try await harness.user("alice")
+            let bob = try await harness.user("bob")
+            let roomId = try await alice.createRoom("sse", joinedBy: [bob])
+            let stream = try EventStreamReader(port: http.port, token: bob.token)
+            defer { stream.stop() }
+            try await stream.waitUntil("the stream is open") { stream.text.hasPrefix("retry: ") }
+
+            for i in 0..<20 { alice.sendQuietly("chat/message/\(roomId)", ["content": .string("m\(i)")]) }
+            try await stream.waitUntil("20 messages") { stream.events(named: "messages").filter(\.isText).count >= 20 }
+            let texts = stream.events(named: "messages").filter(\.isText)
+            #expect(texts.compactMap { $0["content"]?.stringValue } == (0..<20).map { "m\($0)" })
+            #expect(texts.compactMap { $0["seq"]?.intValue } == texts.compactMap { $0["seq"]?.intValue }.sorted())
+
+            // Replies to the user's own requests, whichever transport sent them, and notifications.
+            let posted = try await bob.say(roomId, "from bob")
+            try await stream.waitUntil("bob's reply") {
+                stream.events(named: "responses").contains { $0["request_id"] == posted["request_id"] }
+            }
+            let other = try await alice.createRoom("invite-only", ["type": "private"])
+            #expect(try await alice.request("chat/rooms/invite/\(other)", ["user_id": "bob"]).status == "invited")
+            try await stream.waitUntil("the invitation") {
+                stream.events(named: "notifications").contains { $0["type"]?.stringValue == "room_invited" }
+            }
+            // Nothing of another user's inbox.
+            #expect(!stream.text.contains("\"user_id\":\"alice\",\"type\":\"room_invited\""))
+        }
+    }
+
+    @Test func anIdleStreamGetsKeepAliveComments() async throws {
+        try await withGateway(WebGatewayConfiguration(keepAliveInterval: 0.2)) { harness, http, _ in
+            let bob = try await harness.user("bob")
+            let stream = try EventStreamReader(port: http.port, token: bob.token, viaQuery: true)
+            defer { stream.stop() }
+            try await stream.waitUntil("three keep-alive comments") {
+                stream.text.components(separatedBy: "\n:\n").count > 3
+            }
+        }
+    }
+
+    @Test func aStreamWithoutAValidTokenIsRefused() async throws {
+        try await withGateway { _, http, _ in
+            let missing = try await http.get("/api/v1/events")
+            let forged = try await http.get("/api/v1/events", headers: ["Authorization: Bearer forged.token.here"])
+            let forgedInQuery = try await http.get("/api/v1/events?access_token=nope")
+            #expect([missing.status, forged.status, forgedInQuery.status] == [Int](repeating: 401, count: 3))
+        }
+    }
+
+    /// A reader that stops reading is cut off once it is `maxQueuedBytes` behind, and the engine goes on
+    /// serving everyone else.
+    @Test func aSlowReaderIsCutOffWhileOthersAreServed() async throws {
+        let configuration = WebGatewayConfiguration(queueCapacity: 4096, maxQueuedBytes: 1024 * 1024)
+        try await withGateway(configuration) { harness, http, gateway in
+            let alice = try await harness.user("alice")
+            let carol = try await harness.user("carol")
+            let dave = try await harness.user("dave")
+            let roomId = try await alice.createRoom("flood", joinedBy: [carol, dave])
+            let slow = try StalledEventStream(port: http.port, token: carol.token)
+            defer { slow.close() }
+            let fast = try EventStreamReader(port: http.port, token: dave.token)
+            defer { fast.stop() }
+            try await fast.waitUntil("the stream is open") { fast.text.hasPrefix("retry: ") }
+            try await alice.waitUntil("both streams are open") { gateway.openSockets == 2 }
+
+            // 10 MB: more than the kernel's buffers on both ends of the stalled connection and its queue
+            // hold. Sent in batches the fast reader keeps up with, so only the stalled one falls behind.
+            let content = String(repeating: "x", count: 3900)
+            let batches = 25, batch = 100
+            for b in 0..<batches {
+                for i in 0..<batch { alice.sendQuietly("chat/message/\(roomId)", ["content": .string("\(b * batch + i) \(content)")]) }
+                try await fast.waitUntil(timeout: 30, "batch \(b) on the fast stream") {
+                    fast.count(of: "event: messages") >= (b + 1) * batch
+                }
+            }
+            try await alice.waitUntil(timeout: 20, "the slow stream is closed") { gateway.openSockets == 1 }
+            #expect(slow.drainUntilClosed(timeout: 20), "the server never closed the slow reader's connection")
+            let seqs = fast.events(named: "messages").filter(\.isText).compactMap { $0["seq"]?.intValue }
+            #expect(seqs == seqs.sorted() && Set(seqs).count == batches * batch)
+        }
+    }
+}
+
+private extension JSONValue {
+    var isText: Bool { self["type"]?.stringValue == "text" }
+}
+
+private extension ChatClient {
+    /// Publishes without waiting for the reply.
+    func sendQuietly(_ topic: String, _ fields: [String: JSONValue]) {
+        _ = try? send(topic, fields)
+    }
+}
+
+/// `curl -N` on `/api/v1/events`, its output in a file read as it grows.
+final class EventStreamReader: Sendable {
+    let process: ChildProcess
+    let output: String
+
+    init(port: Int, token: String, viaQuery: Bool = false) throws {
+        output = FileManager.default.temporaryDirectory.appendingPathComponent("sse-\(UUID().uuidString).txt").path
+        let url = "http://127.0.0.1:\(port)/api/v1/events" + (viaQuery ? "?access_token=\(token)" : "")
+        let header = viaQuery ? [] : ["-H", "Authorization: Bearer \(token)"]
+        process = try ChildProcess(path: "/usr/bin/curl", arguments: ["-sN"] + header + [url], logPath: output)
+    }
+
+    func stop() {
+        _ = process.stop(signal: SIGKILL)
+        try? FileManager.default.removeItem(atPath: output)
+    }
+
+    /// Everything received so far.
+    var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
+
+    /// How many times `marker` occurs in what was received.
+    func count(of marker: String) -> Int {
+        text.components(separatedBy: marker).count - 1
+    }
+
+    /// The `data:` of every complete event called `name`, in order.
+    func events(named name: String) -> [JSONValue] {
+        text.components(separatedBy: "\n\n").compactMap { block -> JSONValue? in
+            let lines = block.split(separator: "\n")
+            guard lines.count == 2, lines[0] == "event: \(name)", lines[1].hasPrefix("data: ") else { return nil }
+            return try? JSONParser.parse(Array(lines[1].dropFirst("data: ".count).utf8))
+        }
+    }
+
+    func waitUntil(timeout: Double = 10, _ what: String, _ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .milliseconds(Int(timeout * 1000))
+        while !condition() {
+            guard ContinuousClock.now < deadline else { throw TestFailure("timed out waiting for \(what); got: \(text.suffix(400))") }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+    }
+}
+
+/// An event stream whose reader never reads: a raw socket with a small receive buffer.
+final class StalledEventStream: Sendable {
+    let fd: Int32
+
+    init(port: Int, token: String) throws {
+        guard let fd = LoopbackSocket.connect(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
+        var size: Int32 = 4096
+        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        let request = Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
+        guard write(fd, request, request.count) == request.count else { throw TestFailure("cannot send the request") }
+        self.fd = fd
+    }
+
+    /// Reads what the server had sent until it closes the connection (true) or `timeout` passes.
+    func drainUntilClosed(timeout: Int) -> Bool {
+        var limit = timeval(tv_sec: timeout, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count == 0 { return true }
+            if count < 0 { return errno == ECONNRESET }
+        }
+    }
+
+    func close() { Glibc.close(fd) }
+}
