@@ -1,5 +1,6 @@
 @testable import Engine
 import Foundation
+import Synchronization
 import Testing
 import Wire
 #if canImport(Glibc)
@@ -109,6 +110,13 @@ private extension ChatClient {
 final class EventStreamReader: Sendable {
     let process: ChildProcess
     let output: String
+    private let progress = Mutex(MarkerProgress())
+
+    private struct MarkerProgress {
+        var offset: UInt64 = 0
+        var count = 0
+        var carry: [UInt8] = []
+    }
 
     init(port: Int, token: String, viaQuery: Bool = false) throws {
         output = FileManager.default.temporaryDirectory.appendingPathComponent("sse-\(UUID().uuidString).txt").path
@@ -125,9 +133,30 @@ final class EventStreamReader: Sendable {
     /// Everything received so far.
     var text: String { (try? String(contentsOfFile: output, encoding: .utf8)) ?? "" }
 
-    /// How many times `marker` occurs in what was received.
+    /// How many times `marker` (always the same one) occurs in what was received. Only what arrived
+    /// since the last call is read: rereading megabytes of a flood every poll would starve the engine under test.
     func count(of marker: String) -> Int {
-        text.components(separatedBy: marker).count - 1
+        progress.withLock { progress in
+            guard let file = FileHandle(forReadingAtPath: output) else { return progress.count }
+            defer { try? file.close() }
+            try? file.seek(toOffset: progress.offset)
+            let fresh = (try? file.readToEnd()) ?? Data()
+            progress.offset += UInt64(fresh.count)
+            let window = progress.carry + Array(fresh)
+            let needle = Array(marker.utf8)
+            var index = 0
+            while index + needle.count <= window.count {
+                if window[index..<index + needle.count].elementsEqual(needle) {
+                    progress.count += 1
+                    index += needle.count
+                } else {
+                    index += 1
+                }
+            }
+            // A marker split across two reads is found on the next one.
+            progress.carry = Array(window[min(index, window.count)...])
+            return progress.count
+        }
     }
 
     /// The `data:` of every complete event called `name`, in order.
@@ -153,9 +182,9 @@ final class StalledEventStream: Sendable {
     let fd: Int32
 
     init(port: Int, token: String) throws {
-        guard let fd = LoopbackSocket.connect(port: port) else { throw TestFailure("cannot connect to 127.0.0.1:\(port)") }
-        var size: Int32 = 4096
-        setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        guard let fd = LoopbackSocket.connect(port: port, receiveBuffer: 4096) else {
+            throw TestFailure("cannot connect to 127.0.0.1:\(port)")
+        }
         let request = Array("GET /api/v1/events HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer \(token)\r\n\r\n".utf8)
         guard write(fd, request, request.count) == request.count else { throw TestFailure("cannot send the request") }
         self.fd = fd
