@@ -11,8 +11,10 @@ import Glibc
 /// client that is not the project's own.
 @Suite(.timeLimit(.minutes(3)))
 struct EventStreamTests {
-    @Test func aUsersInboxArrivesInOrderWithTheTopicsLastLevelAsTheEventName() async throws {
-        try await withGateway { harness, http, _ in
+    /// With room topics too: room events reach a stream as `messages`, as they reach a WebSocket.
+    @Test(arguments: [Fanout.inbox, .roomTopic])
+    func aUsersInboxArrivesInOrderWithTheTopicsLastLevelAsTheEventName(fanout: Fanout) async throws {
+        try await withGateway(limits: { $0.fanout = fanout }) { harness, http, _ in
             let alice = try await harness.user("alice")
             let bob = try await harness.user("bob")
             let roomId = try await alice.createRoom("sse", joinedBy: [bob])
