@@ -163,7 +163,9 @@ public actor RoomActor {
         let handover = state.admins == [userId] ? state.oldestMember(excluding: userId) : nil
         let before = state.audience
         try commit(.left(userId: userId, newAdmin: handover))
-        lastPostAt[userId] = nil
+        // Forgotten only once slow mode no longer holds it back: leaving and rejoining (or being kicked and
+        // rejoining) must not walk around slow mode.
+        if let last = lastPostAt[userId], now - last >= Double(state.info.slowModeSeconds) { lastPostAt[userId] = nil }
         index.remove(userId, from: id)
         try announceDeparture(userId, name: name, reason: reason, to: before, at: now)
         return state.memberCount

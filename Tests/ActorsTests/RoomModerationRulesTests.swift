@@ -225,6 +225,14 @@ struct RoomModerationRulesTests {
         for at in [111.0, 112, 113] { try await fixture.post("alice", "admin", at: at) }
         _ = try await room.join(RoomFixture.member("root", at: 114))
         for at in [115.0, 116] { try await fixture.post("root", "global", at: at, globalAdmin: true) }
+        // Leaving and rejoining does not reset the wait (before the fix it did: leave, join, post at once).
+        try await fixture.post("carol", "again", at: 120)
+        _ = try await room.leave("carol", now: 121)
+        _ = try await room.join(RoomFixture.member("carol", at: 122))
+        await #expect(throws: ChatError(.rateLimited, "slow mode is on", retryAfter: 7)) {
+            try await fixture.post("carol", "sneaky", at: 123)
+        }
+        try await fixture.post("carol", "patient", at: 130)
         // Slow mode off: no wait.
         _ = try await room.configure(.slowMode(seconds: 0), action: "slow_mode", by: "alice", isGlobalAdmin: false)
         try await fixture.post("bob", "three", at: 111)
@@ -254,6 +262,11 @@ struct RoomModerationRulesTests {
         #expect(events.last.map { $0.0 == ("carol", nil, true) } == true)
         try await room.mute("carol", until: nil, unmute: true, by: "alice", isGlobalAdmin: false)
         try await fixture.post("carol", "back", at: 61)
+        // A timed mute that ran out stays on record: its target can be unmuted after leaving.
+        try await room.mute("bob", until: 55, unmute: false, by: "alice", isGlobalAdmin: false)
+        _ = try await room.leave("bob", now: 56)
+        try await room.mute("bob", until: nil, unmute: true, by: "alice", isGlobalAdmin: false)
+        _ = try await room.join(RoomFixture.member("bob", at: 57))
         // A muted member who left can still be unmuted (the mute outlives membership).
         try await room.mute("bob", until: nil, unmute: false, by: "alice", isGlobalAdmin: false)
         _ = try await room.leave("bob", now: 62)
