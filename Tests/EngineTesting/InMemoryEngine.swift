@@ -8,8 +8,9 @@ import Wire
 /// a transport feeds them, publishing into a ``PublishLog``. Requests go through the same classify →
 /// admit → lane → middleware → handler path as over MQTT, and replies to the same inbox topics.
 ///
-/// What it leaves out: the MQTT intake (QoS, retained messages, response topics' correlation data on the
-/// wire), the web gateway and the snapshotter; it has no data directory and no expiry timers.
+/// What it leaves out: the MQTT intake (QoS, retained requests, MQTT 5 properties read off the wire), the
+/// web gateway and the snapshotter; it has no data directory and runs no expiry timers (presence and
+/// typing TTLs, mutes' ends are only checked when a request asks).
 public final class InMemoryEngine: TestEngine {
     public static let secret = "in-memory-test-secret-0123456789abcdef"
 
