@@ -110,15 +110,17 @@ let package = Package(
         ),
 
         // MARK: Tests
+        // A test engine that runs in memory (no broker) behind the same user API as the broker tests.
+        .target(name: "EngineTesting", dependencies: ["Engine", "Wire", .product(name: "Logging", package: "swift-log")], path: "Tests/EngineTesting"),
         .testTarget(name: "ActorsTests", dependencies: ["Actors"]),
         .testTarget(name: "WireTests", dependencies: ["Wire"]),
         .testTarget(name: "PersistenceTests", dependencies: ["Persistence", "Actors"]),
         .testTarget(name: "BenchTests", dependencies: ["BenchCore"]),
-        .testTarget(name: "EngineTests", dependencies: ["Engine", "Actors", "MQTT", "Persistence"]),
+        .testTarget(name: "EngineTests", dependencies: ["Engine", "EngineTesting", "Actors", "MQTT", "Persistence", "Wire"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "Engine", "MQTT", "Actors", "Persistence", "Wire",
+                "Engine", "EngineTesting", "MQTT", "Actors", "Persistence", "Wire",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Hummingbird", package: "hummingbird"),

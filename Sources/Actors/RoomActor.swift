@@ -163,7 +163,9 @@ public actor RoomActor {
         let handover = state.admins == [userId] ? state.oldestMember(excluding: userId) : nil
         let before = state.audience
         try commit(.left(userId: userId, newAdmin: handover))
-        lastPostAt[userId] = nil
+        // Forgotten only once slow mode no longer holds it back: leaving and rejoining (or being kicked and
+        // rejoining) must not walk around slow mode.
+        if let last = lastPostAt[userId], now - last >= Double(state.info.slowModeSeconds) { lastPostAt[userId] = nil }
         index.remove(userId, from: id)
         try announceDeparture(userId, name: name, reason: reason, to: before, at: now)
         return state.memberCount
@@ -266,7 +268,7 @@ public actor RoomActor {
     /// Replaces the content of the sender's own message.
     public func edit(seq: UInt64, by userId: String, content: String, now: Double) throws(ChatError) -> ChatMessage {
         let message = try self.message(seq: seq, for: userId)
-        guard message.senderId == userId else { throw ChatError(.forbidden, "only the sender can edit a message") }
+        guard message.isOwned(by: userId) else { throw ChatError(.forbidden, "only the sender can edit a message") }
         try requireNotArchived()
         guard !message.deleted else { throw ChatError(.conflict, "the message was deleted") }
         try commit(.edited(seq: seq, content: content, at: now))
@@ -276,12 +278,13 @@ public actor RoomActor {
     }
 
     /// Tombstones a message: its sender (even one who has left), a room admin or a global admin may.
-    /// Anyone else who is not a member gets `not_member` whether or not the message exists.
+    /// Anyone else who is not a member gets `not_member` whether or not the message exists. The room's
+    /// own notices are nobody's: only admins delete them.
     public func delete(seq: UInt64, by userId: String, isGlobalAdmin: Bool, now: Double) throws(ChatError) -> ChatMessage {
         let found = state.message(seq: seq)
-        guard state.isMember(userId) || isGlobalAdmin || found?.senderId == userId else { throw ChatError.notMember }
+        guard state.isMember(userId) || isGlobalAdmin || found?.isOwned(by: userId) == true else { throw ChatError.notMember }
         guard let message = found else { throw ChatError.notFound("message") }
-        guard message.senderId == userId || state.isAdmin(userId) || isGlobalAdmin else {
+        guard message.isOwned(by: userId) || state.isAdmin(userId) || isGlobalAdmin else {
             throw ChatError(.forbidden, "only the sender or an admin can delete a message")
         }
         if message.deleted { return message }
@@ -317,6 +320,14 @@ public actor RoomActor {
         let moved = target > (state.readMarks[userId] ?? 0)
         if moved { try commit(.read(userId: userId, seq: target)) }
         return (state.readMarks[userId] ?? 0, moved, state.unreadCount(for: userId))
+    }
+}
+
+extension ChatMessage {
+    /// Whether `userId` wrote this message. System notices are nobody's: their `sender_id` is
+    /// "system", which is also a valid user id, and a user called that must not own them.
+    func isOwned(by userId: String) -> Bool {
+        kind != .system && senderId == userId
     }
 }
 

@@ -1,3 +1,4 @@
+import BenchCore
 import Logging
 import MQTT
 import Synchronization
@@ -8,7 +9,7 @@ final class BenchSession: Sendable {
     let userId: String
     let token: String
     let client: MQTTClient
-    let waiter: ReplyWaiter
+    let waiter: ReplyWaiter<JSONValue>
     let qos: Int32
 
     /// - Parameters:
@@ -16,7 +17,7 @@ final class BenchSession: Sendable {
     ///   - token: the user's JWT.
     ///   - broker: broker address.
     ///   - qos: QoS of subscriptions and publishes.
-    ///   - onReply: observer of every reply (after waiters are resumed), on the network thread.
+    ///   - onReply: observer of every reply, on the network thread; it has run when the reply's waiter resumes.
     ///   - onEvent: receiver of everything else, on the network thread.
     init(
         userId: String, token: String, broker: BrokerOptions, qos: Int32,
@@ -26,7 +27,7 @@ final class BenchSession: Sendable {
         self.userId = userId
         self.token = token
         self.qos = qos
-        let waiter = ReplyWaiter()
+        let waiter = ReplyWaiter<JSONValue>()
         self.waiter = waiter
         var logger = Logger(label: "chat-bench.\(userId)")
         logger.logLevel = .error
@@ -40,8 +41,7 @@ final class BenchSession: Sendable {
             // Replies nobody waits for (a load sender's message_sent) are not worth parsing.
             if waiter.isIdle && onReply == nil { return }
             guard let reply = try? JSONParser.parse(message.payload) else { return }
-            if let id = reply["request_id"]?.stringValue { waiter.resolve(id, with: reply) }
-            onReply?(reply)
+            waiter.deliver(reply, requestId: reply["request_id"]?.stringValue, observe: onReply)
         }
     }
 

@@ -114,7 +114,7 @@ final class FillRun: Sendable {
     /// One session: creates and joins its rooms, then sends its messages round-robin over them.
     private func runSession(_ index: Int, rooms: [Room], seed: UInt64) async throws -> (sent: Int, ok: Int, failed: Int) {
         let o = options
-        let waiter = ReplyWaiter()
+        let waiter = ReplyWaiter<JSONValue>()
         let window = InflightWindow(limit: o.inflight)
         let ok = Atomic<Int>(0)
         let failed = Atomic<Int>(0)

@@ -2,35 +2,6 @@
 import Synchronization
 import Testing
 
-/// Records what a room actor journals and delivers, in order.
-final class RecordingEffects: RoomEffects {
-    let changes = Mutex<[RoomChange]>([])
-    let events = Mutex<[(RoomEvent, [String])]>([])
-
-    func record(_ change: RoomChange, roomId: String) throws(ChatError) -> UInt64 {
-        changes.withLock { changes in
-            changes.append(change)
-            return UInt64(changes.count)
-        }
-    }
-
-    /// Room-wide events with the audience they went to, and topic renames, in order.
-    let audiences = Mutex<[(event: RoomEvent?, audience: RoomAudience)]>([])
-
-    func deliver(_ event: RoomEvent, to recipients: [String]) {
-        events.withLock { $0.append((event, recipients)) }
-    }
-
-    func broadcast(_ event: RoomEvent, in audience: RoomAudience) {
-        audiences.withLock { $0.append((event, audience)) }
-        deliver(event, to: audience.members)
-    }
-
-    func roomTopicRenamed(_ audience: RoomAudience, lastSeq: UInt64) {
-        audiences.withLock { $0.append((nil, audience)) }
-    }
-}
-
 struct RoomActorTests {
     func makeRoom(type: RoomType = .public, maxMembers: Int = 100) -> (RoomActor, RecordingEffects, MembershipIndex) {
         let effects = RecordingEffects()

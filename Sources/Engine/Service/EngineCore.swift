@@ -7,7 +7,10 @@ import Wire
 /// The engine without its transports: shared services, files, routes, the request pipeline and its
 /// lanes. `ChatEngine` puts it behind MQTT and the web gateway; tests and the fuzzer drive it directly
 /// through an `Outbox`.
-final class EngineCore: Sendable {
+///
+/// `package` (not `public`) for the in-memory test engine (Tests/EngineTesting): the same core, fed
+/// requests directly and publishing into a recording outbox, with no broker.
+package final class EngineCore: Sendable {
     let services: ChatServices
     let files: FileService
     let router: Router
@@ -20,7 +23,7 @@ final class EngineCore: Sendable {
     ///   - logger: where everything logs.
     ///   - outbox: where replies and events go.
     ///   - changeLog: where changes are made durable.
-    init(configuration: EngineConfiguration, logger: Logger, outbox: any Outbox, changeLog: any ChangeLog) throws {
+    package init(configuration: EngineConfiguration, logger: Logger, outbox: any Outbox, changeLog: any ChangeLog) throws {
         let verifier = try TokenVerifier(secret: configuration.jwtSecret)
         let delivery = Delivery(
             log: changeLog, outbox: outbox, logger: logger,
@@ -66,5 +69,24 @@ final class EngineCore: Sendable {
     func handle(_ request: InboundRequest) async {
         guard let inbound = processor.admit(request, match: router.match(request.topic)) else { return }
         await processor.handle(inbound)
+    }
+
+    // MARK: Without a transport
+
+    /// Takes a request as a transport that cannot wait does (the gateway, HTTP): through classify, admit
+    /// and its lane, answered busy when the lane is full. `runLanes()` must be running.
+    package func submit(_ request: InboundRequest) {
+        pipeline.submit(request)
+    }
+
+    /// Runs the lanes until `finishLanes()`: what the `RequestLanes` service does inside `ChatEngine`.
+    package func runLanes() async {
+        let processor = self.processor
+        await dispatcher.run { await processor.perform($0) }
+    }
+
+    /// Lets the lanes finish the requests they hold, then `runLanes()` returns.
+    package func finishLanes() {
+        dispatcher.finish()
     }
 }

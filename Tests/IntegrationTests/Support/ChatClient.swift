@@ -1,3 +1,4 @@
+import EngineTesting
 import Foundation
 import Logging
 import MQTT
@@ -5,8 +6,9 @@ import Synchronization
 import Wire
 
 /// A chat user for tests: an MQTT 5 session subscribed to its own inbox, with helpers to send requests
-/// and wait for replies and events.
-final class ChatClient: Sendable {
+/// and wait for replies and events. The broker mode's `TestUser` (the helpers `createRoom`, `join`,
+/// `say`, `events` and JSON's `status`/`errorCode` come from EngineTesting).
+final class ChatClient: TestUser {
     let userId: String
     let token: String
     let client: MQTTClient
@@ -128,11 +130,4 @@ final class ChatClient: Sendable {
 /// What a test client has received, in arrival order.
 final class Received: Sendable {
     let messages = Mutex<[(topic: String, json: JSONValue)]>([])
-}
-
-extension JSONValue {
-    /// The `status` of a reply.
-    var status: String? { self["status"]?.stringValue }
-    /// The `error.code` of an error reply.
-    var errorCode: String? { self["error"]?["code"]?.stringValue }
 }
