@@ -16,18 +16,21 @@ public final class InMemoryEngine: TestEngine {
 
     /// Everything the engine published, in order.
     public let log: PublishLog
-    let core: EngineCore
+    package let core: EngineCore
     let secret: String
     private let lanes: Task<Void, Never>
 
     /// Starts an engine with `configure` applied to the test defaults (no data directory, no rate limit).
-    public init(secret: String = InMemoryEngine.secret, configure: (inout EngineConfiguration) -> Void = { _ in }) throws {
+    public init(
+        secret: String = InMemoryEngine.secret, changeLog: any ChangeLog = VolatileChangeLog(),
+        configure: (inout EngineConfiguration) -> Void = { _ in }
+    ) throws {
         var configuration = EngineConfiguration(jwtSecret: Array(secret.utf8), dataDirectory: nil, rateLimit: 0)
         configure(&configuration)
         var logger = Logger(label: "in-memory-engine")
         logger.logLevel = .warning
         let log = PublishLog()
-        let core = try EngineCore(configuration: configuration, logger: logger, outbox: log, changeLog: VolatileChangeLog())
+        let core = try EngineCore(configuration: configuration, logger: logger, outbox: log, changeLog: changeLog)
         self.log = log
         self.core = core
         self.secret = secret

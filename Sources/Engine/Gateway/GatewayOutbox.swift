@@ -32,14 +32,16 @@ struct GatewayOutbox: Outbox {
         var envelope: ByteBuffer?
         var event: ByteBuffer?
         for socket in targets {
+            let frame: ByteBuffer
             switch socket.kind {
             case .webSocket:
-                if envelope == nil { envelope = GatewayFrame.envelope(topic: topic, payload: payload) }
-                envelope.map { socket.enqueue($0) }
+                frame = envelope ?? GatewayFrame.envelope(topic: topic, payload: payload)
+                envelope = frame
             case .eventStream:
-                if event == nil { event = GatewayFrame.event(topic: topic, payload: payload) }
-                event.map { socket.enqueue($0) }
+                frame = event ?? GatewayFrame.event(topic: topic, payload: payload)
+                event = frame
             }
+            socket.enqueue(frame)
         }
     }
 }

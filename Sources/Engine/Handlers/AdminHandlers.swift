@@ -116,8 +116,10 @@ struct AdminHandlers {
             return Reply(unban ? "unbanned" : "banned", ["user_id": .string(target), "room_id": .string(roomId)])
         }
         guard user.isAdmin else { throw ChatError(.forbidden, "a ban from every room needs a global admin") }
-        try services.delivery.record(.globalBan(userId: target, banned: !unban))
-        services.globalBans.withLock { bans in
+        // Journaled under the lock a snapshot reads the bans with, so a snapshot covering the record
+        // holds the ban.
+        try services.globalBans.withLock { (bans) throws(ChatError) in
+            try services.delivery.record(.globalBan(userId: target, banned: !unban))
             if unban { bans.remove(target) } else { bans.insert(target) }
         }
         // A global ban is enforced for every request; here it only takes the user out of their rooms,

@@ -24,7 +24,9 @@ struct RoomHandlers {
             id: UUID().uuidString.lowercased(), name: name, description: description, type: type,
             creatorId: request.user.userId, createdAt: request.now, maxMembers: maxMembers)
         let creator = Member(userId: request.user.userId, name: request.user.name, joinedAt: request.now)
-        let room = services.registry.insert(try services.createRoom(info, creator: creator))
+        // Journaled and registered under the registry's lock: a snapshot that rotated the journal past the
+        // `.created` record must find the room when it lists the rooms.
+        let room = try services.registry.room(info.id) { () throws(ChatError) in try services.createRoom(info, creator: creator) }
         try await room.announce("Room '\(name)' created", at: request.now)
         return Self.created(info).adding(eventsTopic: services.delivery.eventsTopic(roomId: info.id, type: type, epoch: 0))
     }

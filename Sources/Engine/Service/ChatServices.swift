@@ -77,7 +77,8 @@ public final class ChatServices: Sendable {
         DirectRoomID.isDirect(id) ? ChatError.notMember : error
     }
 
-    /// Creates and registers a room from its `.created` change, journaling it first.
+    /// Creates a room from its `.created` change, journaling it first; the caller registers it under the
+    /// registry's lock (`RoomRegistry.room(_:orCreate:)`), so no snapshot sees the record without the room.
     func createRoom(_ info: RoomInfo, creator: Member) throws(ChatError) -> RoomActor {
         let change = RoomChange.created(info, creator: creator)
         let lsn = try delivery.record(change, roomId: info.id)

@@ -181,14 +181,16 @@ final class FileService: Sendable {
             stored = StoredFile(
                 info: FileInfo(fileId: fileId, name: name, mime: mime, size: bytes.count, sha256: digest),
                 uploaderId: user, uploadedAt: now, roomIds: [roomId])
-            try services.delivery.record(.file(stored))
         } catch {
             catalog.withLock { $0.release(reservation) }
             throw error
         }
-        catalog.withLock { catalog in
+        // Journaled under the lock a snapshot reads the catalog with (`all`), like every change below: a
+        // snapshot whose journal position covers the record then holds the file too.
+        try catalog.withLock { (catalog) throws(ChatError) in
+            defer { catalog.release(reservation) }
+            try services.delivery.record(.file(stored))
             catalog.insert(stored)
-            catalog.release(reservation)
         }
         return stored
     }
@@ -235,8 +237,10 @@ final class FileService: Sendable {
         guard !stored.roomIds.contains(roomId) else { return }
         var updated = stored
         updated.roomIds.insert(roomId)
-        try services.delivery.record(.file(updated))
-        catalog.withLock { $0.insert(updated) }
+        try catalog.withLock { (catalog) throws(ChatError) in
+            try services.delivery.record(.file(updated))
+            catalog.insert(updated)
+        }
     }
 
     /// Removes metadata of files no message references and that are older than `retention` seconds
@@ -248,9 +252,12 @@ final class FileService: Sendable {
         }
         var removed: [String] = []
         for fileId in doomed {
-            guard (try? services.delivery.record(.fileRemoved(fileId: fileId))) != nil else { continue }
-            catalog.withLock { _ = $0.remove(fileId) }
-            removed.append(fileId)
+            let recorded = catalog.withLock { catalog in
+                guard (try? services.delivery.record(.fileRemoved(fileId: fileId))) != nil else { return false }
+                _ = catalog.remove(fileId)
+                return true
+            }
+            if recorded { removed.append(fileId) }
         }
         for name in blobs.names() {
             // Checked and removed under the lock: a store reserves its digest under it before writing.
