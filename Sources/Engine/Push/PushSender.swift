@@ -1,0 +1,50 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Delivers the push queue to the webhook: up to `concurrency` POSTs at once, one per user at a time (a
+/// user's pushes arrive in order), failures retried with backoff by the queue.
+///
+/// As a service it stops after the lanes (nothing queues a push after them) and before the snapshotter,
+/// so the shutdown snapshot holds every push still waiting and the journal is still open for the ones
+/// that finish. At shutdown it starts nothing new and lets the POSTs in flight end (each within the
+/// timeout); what they leave undelivered waits in the snapshot for the next start.
+struct PushSender: Service {
+    let queue: PushQueue
+    let client: WebhookClient
+    let concurrency: Int
+    let logger: Logger
+    let clock: @Sendable () -> Double
+    /// How often the queue is looked at when nothing wakes it sooner.
+    static let tick: Duration = .milliseconds(20)
+
+    init(queue: PushQueue, client: WebhookClient, concurrency: Int, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.queue = queue
+        self.client = client
+        self.concurrency = concurrency
+        self.logger = logger
+        self.clock = clock
+    }
+
+    func run() async {
+        await withDiscardingTaskGroup { group in
+            while !Task.isShuttingDownGracefully && !Task.isCancelled {
+                let free = concurrency - queue.inFlight
+                for push in queue.due(now: clock(), max: free) {
+                    group.addTask {
+                        let outcome = await client.post(push)
+                        if outcome != .delivered {
+                            logger.debug("push not delivered", metadata: [
+                                "push_id": "\(push.id)", "user_id": "\(push.userId)", "outcome": "\(outcome)",
+                            ])
+                        }
+                        queue.finish(push, outcome, now: clock())
+                    }
+                }
+                try? await Task.sleep(for: Self.tick)
+            }
+            let (count, _) = queue.size
+            logger.info("push sender stopping", metadata: ["in_flight": "\(queue.inFlight)", "pending": "\(count)"])
+        }
+    }
+}
