@@ -26,25 +26,31 @@ struct PushSender: Service {
         self.clock = clock
     }
 
+    /// `concurrency` workers, each taking the next due push as soon as its last POST ended (so a busy
+    /// queue drains without waiting for ticks), and sleeping a tick when nothing is due.
     func run() async {
         await withDiscardingTaskGroup { group in
-            while !Task.isShuttingDownGracefully && !Task.isCancelled {
-                let free = concurrency - queue.inFlight
-                for push in queue.due(now: clock(), max: free) {
-                    group.addTask {
-                        let outcome = await client.post(push)
-                        if outcome != .delivered {
-                            logger.debug("push not delivered", metadata: [
-                                "push_id": "\(push.id)", "user_id": "\(push.userId)", "outcome": "\(outcome)",
-                            ])
-                        }
-                        queue.finish(push, outcome, now: clock())
-                    }
-                }
-                try? await Task.sleep(for: Self.tick)
+            for _ in 0..<concurrency {
+                group.addTask { await work() }
             }
-            let (count, _) = queue.size
-            logger.info("push sender stopping", metadata: ["in_flight": "\(queue.inFlight)", "pending": "\(count)"])
+        }
+        let (count, _) = queue.size
+        logger.info("push sender stopped", metadata: ["pending": "\(count)"])
+    }
+
+    private func work() async {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            guard let push = queue.due(now: clock(), max: 1).first else {
+                try? await Task.sleep(for: Self.tick)
+                continue
+            }
+            let outcome = await client.post(push)
+            if outcome != .delivered {
+                logger.debug("push not delivered", metadata: [
+                    "push_id": "\(push.id)", "user_id": "\(push.userId)", "outcome": "\(outcome)",
+                ])
+            }
+            queue.finish(push, outcome, now: clock())
         }
     }
 }
