@@ -129,7 +129,9 @@ final class PushQueue: Sendable {
 
     /// Records what became of an in-flight push: delivered and rejected ones leave the queue, failed ones
     /// wait for their next try, or leave when it would fall past the retry window.
-    func finish(_ push: PendingPush, _ outcome: Outcome, now: Double, jitter: Double = Double.random(in: 0.5...1)) {
+    /// Returns why the push was dropped, if this ended it undelivered.
+    @discardableResult
+    func finish(_ push: PendingPush, _ outcome: Outcome, now: Double, jitter: Double = Double.random(in: 0.5...1)) -> DropReason? {
         let dropped = state.withLock { state -> DropReason? in
             state.busyUsers.remove(push.userId)
             state.inFlight -= 1
@@ -163,6 +165,7 @@ final class PushQueue: Sendable {
         case .failed, .rejected: metrics.failed()
         }
         if let dropped { metrics.dropped(1, dropped) }
+        return dropped
     }
 
     /// Pushes in flight now.

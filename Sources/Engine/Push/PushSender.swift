@@ -50,7 +50,12 @@ struct PushSender: Service {
                     "push_id": "\(push.id)", "user_id": "\(push.userId)", "outcome": "\(outcome)",
                 ])
             }
-            queue.finish(push, outcome, now: clock())
+            if let dropped = queue.finish(push, outcome, now: clock()) {
+                // A rejection usually means a gateway or secret misconfigured; expiry, a gateway down for the window.
+                logger.warning("push dropped", metadata: [
+                    "push_id": "\(push.id)", "user_id": "\(push.userId)", "reason": "\(dropped.rawValue)", "outcome": "\(outcome)",
+                ])
+            }
         }
     }
 }
