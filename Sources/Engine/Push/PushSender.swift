@@ -15,7 +15,7 @@ struct PushSender: Service {
     let concurrency: Int
     let logger: Logger
     let clock: @Sendable () -> Double
-    /// How often the queue is looked at when nothing wakes it sooner.
+    /// How long an idle worker sleeps before it looks at the queue again: the most a new push waits.
     static let tick: Duration = .milliseconds(20)
 
     init(queue: PushQueue, client: WebhookClient, concurrency: Int, logger: Logger, clock: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
