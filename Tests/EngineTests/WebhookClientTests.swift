@@ -39,16 +39,20 @@ struct WebhookClientTests {
         let elapsed = ContinuousClock.now - started
         guard case .failed(let reason) = outcome else { Issue.record("\(outcome)"); return }
         #expect(reason.contains("no answer"), "\(reason)")
-        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(3), "\(elapsed)")
+        // Not sooner than the deadline; the upper bound is loose: with the whole test run sharing 2 cores,
+        // resuming after the deadline took seconds.
+        #expect(elapsed >= .milliseconds(250) && elapsed < .seconds(30), "\(elapsed)")
     }
 
     @Test func aRefusedConnectionFailsAtOnce() async throws {
         let (fd, port) = try Self.silentListener()
         close(fd)
-        let client = WebhookClient(target: WebhookTarget(host: "127.0.0.1", port: port, path: "/push"), secret: [1], timeout: 5)
+        // A deadline far beyond the answer: the refusal, not the deadline, ends the POST.
+        let client = WebhookClient(target: WebhookTarget(host: "127.0.0.1", port: port, path: "/push"), secret: [1], timeout: 120)
         let started = ContinuousClock.now
-        guard case .failed = await client.post(Self.push) else { Issue.record("not a failure"); return }
-        #expect(ContinuousClock.now - started < .seconds(2))
+        guard case .failed(let reason) = await client.post(Self.push) else { Issue.record("not a failure"); return }
+        #expect(reason.hasPrefix("connect"), "\(reason)")
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 
     @Test func theRequestIsSignedAndNamesThePush() {

@@ -27,15 +27,21 @@ struct WebhookClient: Sendable {
         let started = ContinuousClock.now
         let channel: NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>
         do {
-            channel = try await ClientBootstrap(group: group)
+            let bootstrap = ClientBootstrap(group: group)
                 .connectTimeout(.nanoseconds(Int64(Self.nanoseconds(timeout))))
                 .channelOption(.socketOption(.tcp_nodelay), value: 1)
-                .connect(host: target.host, port: target.port) { channel in
-                    channel.eventLoop.makeCompletedFuture {
-                        try channel.pipeline.syncOperations.addHTTPClientHandlers()
-                        return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
-                    }
+            let initializer: @Sendable (any Channel) -> EventLoopFuture<NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>> = { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
                 }
+            }
+            // An address needs no resolver (getaddrinfo runs off the event loop, on a thread of its own).
+            if let address = try? SocketAddress(ipAddress: target.host, port: target.port) {
+                channel = try await bootstrap.connect(to: address, channelInitializer: initializer)
+            } else {
+                channel = try await bootstrap.connect(host: target.host, port: target.port, channelInitializer: initializer)
+            }
         } catch {
             return .failed("connect: \(error)")
         }
