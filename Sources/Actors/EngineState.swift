@@ -11,10 +11,15 @@ public struct EngineState: Sendable, Equatable {
     public var files: [StoredFile]
     /// Blocker id → the users they block (`chat/users/block`).
     public var blocks: [String: Set<String>]
+    /// User id → the devices they registered for push, in registration order.
+    public var pushDevices: [String: [PushDevice]]
+    /// Pushes not yet accepted by the webhook, oldest first.
+    public var pendingPushes: [PendingPush]
 
     public init(
         rooms: [RoomState] = [], globalBans: Set<String> = [], replies: [CachedReply] = [],
-        lastSeen: [String: Double] = [:], files: [StoredFile] = [], blocks: [String: Set<String>] = [:]
+        lastSeen: [String: Double] = [:], files: [StoredFile] = [], blocks: [String: Set<String>] = [:],
+        pushDevices: [String: [PushDevice]] = [:], pendingPushes: [PendingPush] = []
     ) {
         self.rooms = rooms
         self.globalBans = globalBans
@@ -22,6 +27,8 @@ public struct EngineState: Sendable, Equatable {
         self.lastSeen = lastSeen
         self.files = files
         self.blocks = blocks
+        self.pushDevices = pushDevices
+        self.pendingPushes = pendingPushes
     }
 }
 
@@ -85,4 +92,12 @@ public enum JournalEntry: Sendable, Equatable {
     case fileRemoved(fileId: String)
     /// `blockerId` blocked (or, with `blocked` false, unblocked) `userId`.
     case block(blockerId: String, userId: String, blocked: Bool)
+    /// `userId` registered `device` for push (or registered it again: it replaces the one with its id).
+    case pushDevice(userId: String, PushDevice)
+    /// `userId` unregistered the device with `deviceId`.
+    case pushDeviceRemoved(userId: String, deviceId: String)
+    /// A push was queued for the webhook.
+    case pushQueued(PendingPush)
+    /// A push left the queue: delivered, given up after its retry window, or dropped by the queue's bound.
+    case pushFinished(id: String)
 }

@@ -53,6 +53,8 @@ extension ChatStore {
             "  global bans   \(state.globalBans.count)",
             "  last seen     \(state.lastSeen.count)",
             "  blocks        \(state.blocks.values.reduce(0) { $0 + $1.count })",
+            "  push devices  \(state.pushDevices.values.reduce(0) { $0 + $1.count })",
+            "  pending push  \(state.pendingPushes.count)",
         ]
         return lines.joined(separator: "\n")
     }

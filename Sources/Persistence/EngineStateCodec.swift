@@ -52,6 +52,22 @@ public enum EngineStateCodec {
                 }
             }
         }
+        if !state.pushDevices.isEmpty {
+            try section(.pushDevices, into: &writer) { writer in
+                writer.writeVarUInt(UInt64(state.pushDevices.count))
+                for (userId, devices) in state.pushDevices.sorted(by: { $0.key < $1.key }) {
+                    writer.writeString(userId)
+                    writer.writeVarUInt(UInt64(devices.count))
+                    for device in devices { ValueCodec.write(device, into: &writer) }
+                }
+            }
+        }
+        if !state.pendingPushes.isEmpty {
+            try section(.pendingPushes, into: &writer) { writer in
+                writer.writeVarUInt(UInt64(state.pendingPushes.count))
+                for push in state.pendingPushes { ValueCodec.write(push, into: &writer) }
+            }
+        }
         writer.writeVarUInt(SnapshotSection.endTag)
         writer.writeVarUInt(0)
         return writer.bytes
@@ -105,6 +121,20 @@ public enum EngineStateCodec {
                     let blockerId = try reader.readString()
                     state.blocks[blockerId] = try ValueCodec.readStringSet(from: &reader)
                 }
+            case .pushDevices:
+                let count = try reader.readLength()
+                state.pushDevices.reserveCapacity(count)
+                for _ in 0..<count {
+                    let userId = try reader.readString()
+                    let devices = try reader.readLength()
+                    state.pushDevices[userId] = try (0..<devices).map { _ throws(PersistenceError) in
+                        try ValueCodec.readPushDevice(from: &reader)
+                    }
+                }
+            case .pendingPushes:
+                let count = try reader.readLength()
+                state.pendingPushes.reserveCapacity(count)
+                for _ in 0..<count { state.pendingPushes.append(try ValueCodec.readPendingPush(from: &reader)) }
             }
             guard reader.offset == span.offset + span.length else {
                 throw PersistenceError(
@@ -166,6 +196,8 @@ public enum EngineStateCodec {
     static func estimatedSize(of state: EngineState) -> Int {
         var size = 4096 + state.replies.count * 160 + state.lastSeen.count * 32 + state.files.count * 256
         for blocked in state.blocks.values { size += 32 + blocked.count * 32 }
+        for devices in state.pushDevices.values { size += 32 + devices.count * 256 }
+        for push in state.pendingPushes { size += 96 + push.body.count }
         for room in state.rooms {
             size += 256 + room.members.count * 48 + room.ring.count * 112
         }

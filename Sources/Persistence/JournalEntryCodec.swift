@@ -17,6 +17,10 @@ import Actors
 /// | 6         | fileRemoved    |            |                                              |
 /// | 7         | origin prefix  |            |                                              |
 /// | 8         | block          |            |                                              |
+/// | 9         | pushDevice     |            |                                              |
+/// | 10        | pushDeviceRemoved |         |                                              |
+/// | 11        | pushQueued     |            |                                              |
+/// | 12        | pushFinished   |            |                                              |
 ///
 /// Tag 7 is not an entry: it prefixes one with the ``ChangeOrigin`` it was made for (user id, request
 /// key), then the entry follows with its own tag. Records without an origin keep the shorter form.
@@ -60,6 +64,20 @@ public enum JournalEntryCodec {
             writer.writeString(blockerId)
             writer.writeString(userId)
             writer.writeBool(blocked)
+        case .pushDevice(let userId, let device):
+            writer.writeUInt8(9)
+            writer.writeString(userId)
+            ValueCodec.write(device, into: &writer)
+        case .pushDeviceRemoved(let userId, let deviceId):
+            writer.writeUInt8(10)
+            writer.writeString(userId)
+            writer.writeString(deviceId)
+        case .pushQueued(let push):
+            writer.writeUInt8(11)
+            ValueCodec.write(push, into: &writer)
+        case .pushFinished(let id):
+            writer.writeUInt8(12)
+            writer.writeString(id)
         }
         return writer.bytes
     }
@@ -100,6 +118,16 @@ public enum JournalEntryCodec {
             let blockerId = try reader.readString()
             let userId = try reader.readString()
             entry = .block(blockerId: blockerId, userId: userId, blocked: try reader.readBool())
+        case 9:
+            let userId = try reader.readString()
+            entry = .pushDevice(userId: userId, try ValueCodec.readPushDevice(from: &reader))
+        case 10:
+            let userId = try reader.readString()
+            entry = .pushDeviceRemoved(userId: userId, deviceId: try reader.readString())
+        case 11:
+            entry = .pushQueued(try ValueCodec.readPendingPush(from: &reader))
+        case 12:
+            entry = .pushFinished(id: try reader.readString())
         case let tag:
             throw PersistenceError(.corrupt, "unknown journal entry tag \(tag)")
         }

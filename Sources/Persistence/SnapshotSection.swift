@@ -18,6 +18,9 @@
 /// |     |             | form 1: seq, timestamp, reply length); written instead of 3      |
 /// | 7   | blocks      | count, then (blocker id, the user ids they block); written only  |
 /// |     |             | when someone blocks someone, so bodies without blocks are as before |
+/// | 8   | pushDevices | count, then (user id, count, devices); written only when some    |
+/// |     |             | user registered a device                                         |
+/// | 9   | pendingPushes | count, then pushes oldest first; written only when some wait   |
 public enum SnapshotSection: UInt64, Sendable, CaseIterable {
     case rooms = 1
     case globalBans = 2
@@ -28,6 +31,10 @@ public enum SnapshotSection: UInt64, Sendable, CaseIterable {
     case replyForms = 6
     /// Who blocks whom; absent from older bodies, which load with no blocks.
     case blocks = 7
+    /// Devices registered for push; absent from older bodies.
+    case pushDevices = 8
+    /// Pushes the webhook has not accepted yet, oldest first; absent from older bodies.
+    case pendingPushes = 9
 
     /// Tag of the empty section that closes a body.
     static let endTag: UInt64 = 0

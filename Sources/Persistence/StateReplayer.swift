@@ -22,6 +22,10 @@ struct StateReplayer {
     /// Built on first use: most replays carry no reply or file entries.
     private var replyIndex: [ReplyKey: Int]?
     private var fileIndex: [String: Int]?
+    /// Ids of pending pushes (built on first use), and of pushes that finished: removed from the queue
+    /// once, at the end, instead of one search per record.
+    private var pushIds: Set<String>?
+    private var finishedPushes: Set<String> = []
 
     private struct ReplyKey: Hashable {
         var userId: String
@@ -93,6 +97,20 @@ struct StateReplayer {
                 state.blocks[blockerId]?.remove(userId)
                 if state.blocks[blockerId]?.isEmpty == true { state.blocks[blockerId] = nil }
             }
+        case .pushDevice(let userId, let device):
+            var devices = state.pushDevices[userId] ?? []
+            devices.removeAll { $0.deviceId == device.deviceId }
+            devices.append(device)
+            state.pushDevices[userId] = devices
+        case .pushDeviceRemoved(let userId, let deviceId):
+            state.pushDevices[userId]?.removeAll { $0.deviceId == deviceId }
+            if state.pushDevices[userId]?.isEmpty == true { state.pushDevices[userId] = nil }
+        case .pushQueued(let push):
+            if pushIds == nil { pushIds = Set(state.pendingPushes.map(\.id)) }
+            // The snapshot may already hold it (captured after the journal rotated).
+            if pushIds?.insert(push.id).inserted == true { state.pendingPushes.append(push) }
+        case .pushFinished(let id):
+            finishedPushes.insert(id)
         }
     }
 
@@ -130,6 +148,7 @@ struct StateReplayer {
     /// The final state, without replies that expired before `now`.
     consuming func finish(now: Double) -> EngineState {
         state.replies.removeAll { $0.expiresAt <= now }
+        if !finishedPushes.isEmpty { state.pendingPushes.removeAll { finishedPushes.contains($0.id) } }
         return state
     }
 }

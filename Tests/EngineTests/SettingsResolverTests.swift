@@ -42,6 +42,14 @@ import Testing
             (.blockedUsersPerUser, "--blocked-users-per-user", "CHAT_BLOCKED_USERS_PER_USER", "1000"),
             (.devicesPerUser, "--devices-per-user", "CHAT_DEVICES_PER_USER", "32"),
             (.invitationsPerRoom, "--invitations-per-room", "CHAT_INVITATIONS_PER_ROOM", "1000"),
+            (.pushDevicesPerUser, "--push-devices-per-user", "CHAT_PUSH_DEVICES_PER_USER", "10"),
+            (.pushWebhookURL, "--push-webhook-url", "CHAT_PUSH_WEBHOOK_URL", nil),
+            (.pushWebhookSecret, "--push-webhook-secret", "CHAT_PUSH_WEBHOOK_SECRET", nil),
+            (.pushQueueMax, "--push-queue-max", "CHAT_PUSH_QUEUE_MAX", "10000"),
+            (.pushQueueMaxBytes, "--push-queue-max-bytes", "CHAT_PUSH_QUEUE_MAX_BYTES", "16777216"),
+            (.pushConcurrency, "--push-concurrency", "CHAT_PUSH_CONCURRENCY", "4"),
+            (.pushTimeout, "--push-timeout", "CHAT_PUSH_TIMEOUT", "10"),
+            (.pushRetryWindow, "--push-retry-window", "CHAT_PUSH_RETRY_WINDOW", "3600"),
         ]
         #expect(table.count == Setting.allCases.count)
         for (setting, flag, variable, fallback) in table {
@@ -108,7 +116,9 @@ import Testing
             .replyCacheBytes: "4", .storedBytesPerUser: "5", .pendingUploadBytes: "6", .minFreeDiskBytes: "7",
             .socketsPerUser: "8", .sockets: "9", .reactionsPerMessage: "10", .rateLimitUsers: "11",
             .blockedUsersPerUser: "12", .devicesPerUser: "13", .invitationsPerRoom: "14",
-            .fanout: "Room-Topic",
+            .fanout: "Room-Topic", .pushDevicesPerUser: "15", .pushWebhookURL: "http://gateway:8090/push",
+            .pushWebhookSecret: "hook", .pushQueueMax: "16", .pushQueueMaxBytes: "4096", .pushConcurrency: "2",
+            .pushTimeout: "1.5", .pushRetryWindow: "60",
         ]
         #expect(flags.count == Setting.allCases.count)
         let settings = try SettingsResolver(flags: flags).resolve()
@@ -125,7 +135,12 @@ import Testing
             limits.replyCacheBytesTotal, limits.storedBytesPerUser, limits.pendingUploadBytesTotal,
             limits.minimumFreeDiskBytes, limits.socketsPerUser, limits.socketsTotal, limits.reactionsPerMessage,
             limits.rateLimitBuckets, limits.blockedUsersPerUser, limits.devicesPerUser, limits.invitationsPerRoom,
-        ] == Array(1...14))
+            limits.pushDevicesPerUser,
+        ] == Array(1...15))
+        let push = engine.push
+        #expect(push.webhookURL == "http://gateway:8090/push" && push.webhookSecret == "hook")
+        #expect(push.queueLimit == 16 && push.queueBytes == 4096 && push.concurrency == 2)
+        #expect(push.timeout == 1.5 && push.retryWindow == 60)
         #expect(engine.jwtSecret == Array((Self.secret + "!").utf8))
         #expect(engine.dataDirectory == "/var/lib/chat")
         #expect(engine.snapshotInterval == 2.5)
@@ -145,6 +160,7 @@ import Testing
         (.fsync, "sometimes"), (.snapshotInterval, "-5"), (.snapshotInterval, "0"), (.snapshotInterval, "soon"),
         (.snapshotChanges, "-1"), (.rateLimit, "-3"), (.maxFileSize, "big"), (.logLevel, "verbose"),
         (.logFormat, "xml"), (.allowEmptyStart, "maybe"), (.clientID, ""), (.fanout, "broker"),
+        (.pushWebhookURL, "https://gateway/push"), (.pushQueueMax, "0"), (.pushConcurrency, "0"), (.pushTimeout, "0"),
     ])
     func invalidValuesNameTheSetting(setting: Setting, value: String) {
         for (resolver, origin) in [

@@ -6,7 +6,8 @@ import Testing
 /// and the docs derive from one row per setting.
 @Suite struct SettingsTableTests {
     /// The settings without a default: the broker account (optional) and the secret (required, or `--dev`).
-    static let withoutDefault: Set<Setting> = [.mqttUsername, .mqttPassword, .jwtSecret]
+    /// The push webhook's URL and secret: none means no push.
+    static let withoutDefault: Set<Setting> = [.mqttUsername, .mqttPassword, .jwtSecret, .pushWebhookURL, .pushWebhookSecret]
 
     @Test func everySettingHasAFlagAnEnvironmentVariableAConfigKeyADefaultAndHelp() throws {
         for setting in Setting.allCases {
@@ -32,6 +33,30 @@ import Testing
         let settings = try SettingsResolver(environment: ["CHAT_JWT_SECRET": String(repeating: "s", count: 32)]).resolve()
         #expect(settings.engine.limits.roomsCreatedPerUser == 100)
         #expect(settings.engine.limits.devicesPerUser == 32)
+        #expect(settings.engine.limits.pushDevicesPerUser == 10)
+        #expect(settings.engine.push.webhookURL == nil && settings.engine.push.queueLimit == 10_000)
+        #expect(settings.engine.push.queueBytes == 16 << 20 && settings.engine.push.retryWindow == 3600)
+    }
+
+    @Test func pushSettingsComeFromTheirVariablesAndOnlyHTTPURLsPass() throws {
+        let secret = String(repeating: "s", count: 32)
+        let settings = try SettingsResolver(environment: [
+            "CHAT_JWT_SECRET": secret, "CHAT_PUSH_WEBHOOK_URL": "http://127.0.0.1:8090/push",
+            "CHAT_PUSH_WEBHOOK_SECRET": " spaced ", "CHAT_PUSH_QUEUE_MAX": "5", "CHAT_PUSH_TIMEOUT": "2.5",
+        ]).resolve()
+        #expect(settings.engine.push.webhookURL == "http://127.0.0.1:8090/push")
+        #expect(settings.engine.push.webhookSecret == " spaced ")
+        #expect(settings.engine.push.queueLimit == 5 && settings.engine.push.timeout == 2.5)
+        #expect(throws: SettingsError.self) {
+            _ = try SettingsResolver(environment: ["CHAT_JWT_SECRET": secret, "CHAT_PUSH_WEBHOOK_URL": "https://gateway/push"]).resolve()
+        }
+        #expect(throws: SettingsError.self) {
+            _ = try SettingsResolver(environment: ["CHAT_JWT_SECRET": secret, "CHAT_PUSH_QUEUE_MAX": "0"]).resolve()
+        }
+        // A URL without a secret: nothing could verify the pushes.
+        #expect(throws: SettingsError.self) {
+            _ = try SettingsResolver(environment: ["CHAT_JWT_SECRET": secret, "CHAT_PUSH_WEBHOOK_URL": "http://127.0.0.1:8090/"]).resolve()
+        }
     }
 
     @Test func operationsGuideListsEveryFlag() throws {

@@ -146,7 +146,7 @@ struct ChatCodecTests {
         var reader = ByteReader(bytes)
         #expect(throws: PersistenceError.self) { _ = try RoomStateCodec.read(from: &reader) }
 
-        #expect(errorCode { _ = try JournalEntryCodec.decode([9]) } == .corrupt)
+        #expect(errorCode { _ = try JournalEntryCodec.decode([200]) } == .corrupt)  // no entry has tag 200
         #expect(errorCode { _ = try JournalEntryCodec.decode([1, 1, 0x72, 99]) } == .corrupt)
         #expect(errorCode { _ = try EngineStateCodec.decode([UInt8(EngineStateCodec.bodyVersion + 1), 0, 0]) } == .unsupportedVersion)
     }

@@ -45,6 +45,16 @@ struct ChatWorkload {
             state.files.removeAll { $0.info.fileId == fileId }
         case .block(let blockerId, let userId, let blocked):
             if blocked { state.blocks[blockerId, default: []].insert(userId) } else { state.blocks[blockerId]?.remove(userId) }
+        case .pushDevice(let userId, let device):
+            state.pushDevices[userId, default: []].removeAll { $0.deviceId == device.deviceId }
+            state.pushDevices[userId, default: []].append(device)
+        case .pushDeviceRemoved(let userId, let deviceId):
+            state.pushDevices[userId]?.removeAll { $0.deviceId == deviceId }
+            if state.pushDevices[userId]?.isEmpty == true { state.pushDevices[userId] = nil }
+        case .pushQueued(let push):
+            state.pendingPushes.append(push)
+        case .pushFinished(let id):
+            state.pendingPushes.removeAll { $0.id == id }
         }
     }
 

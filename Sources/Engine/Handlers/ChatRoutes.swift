@@ -20,6 +20,7 @@ enum ChatRoutes {
         let files = FileHandlers(services: services, files: fileService)
         let sync = SyncHandlers(services: services)
         let users = UserHandlers(services: services)
+        let push = PushHandlers(services: services)
         // Uploads carry up to 1 MiB of base64 per message.
         let uploadValidation = ContentValidation(
             maxContentLength: configuration.maxContentLength, maxPayloadBytes: 2 * FileService.maxChunkBytes,
@@ -79,6 +80,9 @@ enum ChatRoutes {
             chat.on("search", qos: 1, lane: .caller, readOnly: true, sync.search)
             chat.on("users/block/{user_id}", qos: 1, lane: .caller, users.block, recover: UserHandlers.recoverBlock)
             chat.on("users/blocked", qos: 1, lane: .caller, readOnly: true, users.blocked)
+            // Ordered by the caller: one user's register and unregister of a device stay in the order sent.
+            chat.on("push/register", qos: 1, lane: .caller, push.register)
+            chat.on("push/unregister", qos: 1, lane: .caller, push.unregister)
         }
         return router
     }

@@ -13,7 +13,7 @@ struct Notifier {
             "type": .string(kind), "room_id": .string(message.roomId), "message": ChatJSON.message(message),
             "timestamp": .number(now),
         ]).serialized()
-        services.delivery.notify(payload, to: [userId])
+        services.notify(payload, to: userId, now: now)
     }
 
     /// Notifies members named as `@user_id` in a room message, except those who block its sender.

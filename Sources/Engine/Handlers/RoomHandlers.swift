@@ -69,10 +69,10 @@ struct RoomHandlers {
         if revoke {
             let room = try services.room(roomId)
             if try await room.revokeInvitation(invitee, by: user.userId, isGlobalAdmin: user.isAdmin), invitee != user.userId {
-                services.delivery.notify(
+                services.notify(
                     JSONValue.object(["type": "room_invite_revoked", "room_id": .string(roomId), "by": .string(user.userId)])
                         .serialized(),
-                    to: [invitee])
+                    to: invitee, now: request.now)
             }
             return Self.inviteRevoked(roomId: roomId, userId: invitee)
         }
@@ -86,7 +86,7 @@ struct RoomHandlers {
             invitee, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now,
             maxPending: services.configuration.limits.invitationsPerRoom),
            let (info, invitation) = await room.invitation(of: invitee) {
-            services.delivery.notify(Self.invitationNotice(info, invitation).serialized(), to: [invitee])
+            services.notify(Self.invitationNotice(info, invitation).serialized(), to: invitee, now: request.now)
         }
         return Self.invited(roomId: roomId, userId: invitee)
     }

@@ -52,6 +52,8 @@ public final class EngineMetrics: Sendable {
     let snapshotDuration: Timer
     let snapshotBytes: Gauge
     let replyCacheBytes: Gauge
+    /// The push webhook's (`chat_push_*`).
+    let push: PushMetrics
     private let requestCounters = Mutex<[RouteOutcome: Counter]>([:])
     private let requestTimers = Mutex<[String: Timer]>([:])
 
@@ -85,6 +87,7 @@ public final class EngineMetrics: Sendable {
         snapshotDuration = Timer(label: Name.snapshotDuration, factory: factory)
         snapshotBytes = Gauge(label: Name.snapshotBytes, factory: factory)
         replyCacheBytes = Gauge(label: Name.replyCacheBytes, factory: factory)
+        push = PushMetrics(factory: factory)
     }
 
     // MARK: Requests

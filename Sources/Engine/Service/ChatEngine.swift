@@ -116,13 +116,15 @@ public final class ChatEngine: Service, Sendable {
     /// Runs the engine's parts as one service group. They stop one at a time in the reverse of this
     /// order: intake first (the broker queues what comes next in the session), then the lanes drain what
     /// was taken, the timers stop (nothing may change after the final snapshot: the journal closes behind
-    /// it), the snapshotter writes that snapshot, and the outbound connection goes last, once the broker
+    /// it), the push sender lets its POSTs in flight end (what stays queued is in the snapshot), the
+    /// snapshotter writes that snapshot, and the outbound connection goes last, once the broker
     /// has acknowledged every reply. The HTTP listener, in the caller's group after the engine, has
     /// stopped before any of them.
     public func run() async throws {
         try await outbound.connect()
         var parts: [any Service] = [MQTTPublisher(client: outbound, logger: logger)]
         if let snapshotter { parts.append(snapshotter) }
+        if let sender = pushSender() { parts.append(sender) }
         parts.append(ExpiryTimers(scheduler: services.scheduler))
         parts.append(RequestLanes(dispatcher: core.dispatcher, processor: processor))
         parts.append(intake)
@@ -133,5 +135,15 @@ public final class ChatEngine: Service, Sendable {
             Task { await group.triggerGracefulShutdown() }
         }
         logger.info("stopped")
+    }
+
+    /// The push webhook's sender, when `--push-webhook-url` is set.
+    func pushSender() -> PushSender? {
+        let push = services.push
+        guard let queue = push.queue, let target = push.target else { return nil }
+        return PushSender(
+            queue: queue,
+            client: WebhookClient(target: target, secret: push.secret, timeout: push.configuration.timeout),
+            concurrency: push.configuration.concurrency, logger: logger)
     }
 }

@@ -19,16 +19,27 @@ public final class ChatServices: Sendable {
     public let globalBans = Mutex<Set<String>>([])
     /// Who blocks whom (`chat/users/block`).
     public let blocks = BlockList()
+    /// Devices registered for push, and the webhook's queue.
+    public let push: PushCenter
 
-    init(configuration: EngineConfiguration, delivery: Delivery, logger: Logger) {
+    init(configuration: EngineConfiguration, delivery: Delivery, push: PushCenter, logger: Logger) {
         self.configuration = configuration
         self.delivery = delivery
+        self.push = push
         self.logger = logger
         self.scheduler = ExpiryScheduler(clock: { Date().timeIntervalSince1970 })
     }
 
     /// Unix seconds, fractional.
     public func now() -> Double { Date().timeIntervalSince1970 }
+
+    /// Sends a notification (a serialized JSON object) to `userId`'s notifications topic, and when they
+    /// are not online, to the push webhook's queue.
+    func notify(_ payload: [UInt8], to userId: String, now: Double) {
+        delivery.notify(payload, to: [userId])
+        guard presence.status(of: userId, now: now) != .online else { return }
+        push.offer(payload, to: userId, now: now)
+    }
 
     /// Refuses users banned from every room.
     func requireNotGloballyBanned(_ userId: String) throws(ChatError) {

@@ -43,6 +43,8 @@ public struct EngineConfiguration: Sendable {
     public var fanout: Fanout
     /// What one user, and all users together, can make the engine hold.
     public var limits: UserLimits
+    /// The push webhook (SPEC §11); without a URL, devices are kept and nothing is sent.
+    public var push: PushConfiguration
 
     /// - Parameters: see the properties; defaults are the contract's.
     public init(
@@ -71,7 +73,8 @@ public struct EngineConfiguration: Sendable {
         uploadTTL: Double = 600,
         allowEmptyStart: Bool = false,
         fanout: Fanout = .inbox,
-        limits: UserLimits = UserLimits()
+        limits: UserLimits = UserLimits(),
+        push: PushConfiguration = PushConfiguration()
     ) {
         self.mqttHost = mqttHost
         self.mqttPort = mqttPort
@@ -99,6 +102,7 @@ public struct EngineConfiguration: Sendable {
         self.allowEmptyStart = allowEmptyStart
         self.fanout = fanout
         self.limits = limits
+        self.push = push
     }
 
     /// The brokers `mqttHost` names: a comma-separated list of `host[:port]`, `mqttPort` where a port is

@@ -28,7 +28,9 @@ package final class EngineCore: Sendable {
         let delivery = Delivery(
             log: changeLog, outbox: outbox, logger: logger,
             roomTopics: configuration.fanout == .roomTopic ? RoomTopics(secret: configuration.jwtSecret) : nil)
-        let services = ChatServices(configuration: configuration, delivery: delivery, logger: logger)
+        let push = try PushCenter(
+            configuration: configuration.push, log: changeLog, logger: logger, metrics: EngineMetrics.current.push)
+        let services = ChatServices(configuration: configuration, delivery: delivery, push: push, logger: logger)
         let blobDirectory = configuration.dataDirectory.map { $0 + "/files" }
             ?? FileManager.default.temporaryDirectory.appendingPathComponent("chat-engine-files-\(UUID().uuidString)").path
         let files = FileService(services: services, blobs: try BlobStore(directory: blobDirectory))
@@ -56,6 +58,7 @@ package final class EngineCore: Sendable {
         started = clock.now
         services.globalBans.withLock { $0 = state.globalBans }
         services.blocks.restore(state.blocks)
+        services.push.restore(devices: state.pushDevices, pending: state.pendingPushes)
         processor.replies.restore(state.replies, now: services.now())
         let replies = clock.now - started
         for (userId, lastSeen) in state.lastSeen {

@@ -71,7 +71,9 @@ struct Snapshotter: Service {
             replies: core.processor.replies.snapshot(now: now),
             lastSeen: services.presence.all.mapValues(\.lastSeen).filter { $0.value > 0 },
             files: core.files.all,
-            blocks: services.blocks.all)
+            blocks: services.blocks.all,
+            pushDevices: services.push.devices.all,
+            pendingPushes: services.push.pending)
     }
 
     /// Drops files no stored message refers to any more (after a grace period) and their blobs.

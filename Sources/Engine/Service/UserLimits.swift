@@ -40,6 +40,8 @@ public struct UserLimits: Sendable {
     public var devicesPerUser: Int
     /// Pending invitations one room holds.
     public var invitationsPerRoom: Int
+    /// Devices one user may register for push (`chat/push/register`).
+    public var pushDevicesPerUser: Int
 
     /// - Parameters: see the properties.
     public init(
@@ -56,7 +58,8 @@ public struct UserLimits: Sendable {
         rateLimitBuckets: Int = 100_000,
         blockedUsersPerUser: Int = 1000,
         devicesPerUser: Int = 32,
-        invitationsPerRoom: Int = 1000
+        invitationsPerRoom: Int = 1000,
+        pushDevicesPerUser: Int = 10
     ) {
         self.roomsCreatedPerUser = roomsCreatedPerUser
         self.directRoomsOpenedPerUser = directRoomsOpenedPerUser
@@ -72,5 +75,6 @@ public struct UserLimits: Sendable {
         self.blockedUsersPerUser = blockedUsersPerUser
         self.devicesPerUser = devicesPerUser
         self.invitationsPerRoom = invitationsPerRoom
+        self.pushDevicesPerUser = pushDevicesPerUser
     }
 }

@@ -45,6 +45,15 @@ public enum Setting: String, CaseIterable, Sendable {
     case blockedUsersPerUser = "blocked-users-per-user"
     case devicesPerUser = "devices-per-user"
     case invitationsPerRoom = "invitations-per-room"
+    case pushDevicesPerUser = "push-devices-per-user"
+    // The push webhook (PushConfiguration).
+    case pushWebhookURL = "push-webhook-url"
+    case pushWebhookSecret = "push-webhook-secret"
+    case pushQueueMax = "push-queue-max"
+    case pushQueueMaxBytes = "push-queue-max-bytes"
+    case pushConcurrency = "push-concurrency"
+    case pushTimeout = "push-timeout"
+    case pushRetryWindow = "push-retry-window"
 
     /// The table: each setting's default (as text; nil = none), what it does, how its text is read and
     /// where the value lands in `ServeSettings`. Limits take their default from `UserLimits()`.
@@ -82,6 +91,14 @@ public enum Setting: String, CaseIterable, Sendable {
         case .blockedUsersPerUser: .limit("Users one user may block.", \.blockedUsersPerUser)
         case .devicesPerUser: .limit("Presence devices kept per user; a new one beyond it replaces the least recently heard.", \.devicesPerUser)
         case .invitationsPerRoom: .limit("Pending invitations one room holds.", \.invitationsPerRoom)
+        case .pushDevicesPerUser: .limit("Devices one user may register for push.", \.pushDevicesPerUser)
+        case .pushWebhookURL: .init(nil, "Push gateway webhook, http://host[:port][/path] (no TLS: keep it local or behind a proxy); notifications for users who are not online are POSTed there. Unset = no push.", .webhookURL, \.engine.push.webhookURL)
+        case .pushWebhookSecret: .init(nil, "HMAC-SHA256 key of the webhook's X-Chat-Signature header; required with push-webhook-url.", .nonEmptyVerbatim("a non-empty secret"), \.engine.push.webhookSecret)
+        case .pushQueueMax: .init("10000", "Pushes waiting for the webhook, at most; beyond it the oldest is dropped.", .integer(1...Int.max, "a positive number of pushes"), \.engine.push.queueLimit)
+        case .pushQueueMaxBytes: .init("16777216", "Bytes of pushes waiting for the webhook, at most; beyond it the oldest are dropped.", .integer(1024...Int.max, "a number of bytes, at least 1024"), \.engine.push.queueBytes)
+        case .pushConcurrency: .init("4", "Webhook POSTs in flight at once (one per user at a time).", .integer(1...256, "1-256"), \.engine.push.concurrency)
+        case .pushTimeout: .init("10", "Seconds a webhook POST may take before it counts as failed.", .positiveSeconds, \.engine.push.timeout)
+        case .pushRetryWindow: .init("3600", "Seconds after queuing during which a failed push is retried (backoff 1 s doubling to 300 s, with jitter); then it is dropped.", .positiveSeconds, \.engine.push.retryWindow)
         }
     }
 
@@ -176,6 +193,16 @@ extension SettingKind where Value == Int {
 extension SettingKind where Value == String {
     static func nonEmpty(_ expected: String) -> SettingKind {
         SettingKind(expected: expected) { $0.isEmpty ? nil : $0 }
+    }
+
+    /// Any non-empty text, spaces and all (a secret).
+    static func nonEmptyVerbatim(_ expected: String) -> SettingKind {
+        SettingKind(expected: expected, trims: false) { $0.isEmpty ? nil : $0 }
+    }
+
+    /// An `http://host[:port][/path]` URL.
+    static var webhookURL: SettingKind {
+        SettingKind(expected: "http://host[:port][/path]") { WebhookTarget(url: $0) == nil ? nil : $0 }
     }
 
     /// Any text, spaces and all.

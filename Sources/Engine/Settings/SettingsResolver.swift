@@ -74,6 +74,11 @@ public struct SettingsResolver: Sendable {
         for setting in Setting.allCases {
             try store(setting, in: &settings)
         }
+        if settings.engine.push.webhookURL != nil && settings.engine.push.webhookSecret == nil {
+            throw SettingsError(
+                .missing, setting: Setting.pushWebhookSecret.rawValue,
+                "push-webhook-url is set but push-webhook-secret (CHAT_PUSH_WEBHOOK_SECRET) is not: the gateway checks every push's signature")
+        }
         return settings
     }
 
