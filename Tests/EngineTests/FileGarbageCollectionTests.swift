@@ -35,22 +35,29 @@ struct FileGarbageCollectionTests {
         return core
     }
 
-    @Test func aCollectionDuringAnUploadKeepsItsBlob() throws {
+    /// The snapshot's collection runs on its own task while uploads are stored. One that starts as an
+    /// upload's metadata is journaled waits for the catalog (the record and the insert are one step under
+    /// its lock, so a snapshot covering the record holds the file) and then sees the file.
+    @Test func aCollectionDuringAnUploadKeepsItsBlobAndFile() async throws {
         let log = FileRecordHook()
         let core = try makeCore(log)
         defer { try? FileManager.default.removeItem(atPath: core.files.blobs.directory) }
         let files = core.files
-        // The collection runs after the blob is written and before the metadata exists, long after any
-        // retention: only the reservation made before the write keeps the blob.
-        let collected = SharedValue(false)
+        let collected = SharedValue<[String]?>(nil)
         log.beforeFileRecord.withLock {
             $0 = {
-                _ = files.collectGarbage(referenced: [], now: Date().timeIntervalSince1970 + 10 * 86_400)
-                collected.value.withLock { $0 = true }
+                Thread.detachNewThread {
+                    let removed = files.collectGarbage(referenced: [], now: 60)
+                    collected.value.withLock { $0 = removed }
+                }
+                // Time for a collection that does not wait for the catalog to run before the insert.
+                Thread.sleep(forTimeInterval: 0.2)
             }
         }
         let stored = try files.store(Array("fresh".utf8), name: "a.txt", mime: "text/plain", user: "alice", roomId: "r", now: 1)
-        #expect(collected.value.withLock { $0 })
+        for _ in 0..<100 where collected.value.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
+        #expect(collected.value.withLock { $0 } == [])
+        #expect(files.all.map(\.info.fileId) == [stored.info.fileId])
         #expect(files.blobs.contains(stored.info.sha256))
         #expect(try files.blobs.read(stored.info.sha256, offset: 0, length: 100).bytes == Array("fresh".utf8))
     }
@@ -83,24 +90,29 @@ struct FileGarbageCollectionTests {
         #expect(files.blobs.contains(new.info.sha256))
     }
 
-    @Test func twoStoresAtOnceCannotBothSlipUnderTheQuota() throws {
+    @Test func twoStoresAtOnceCannotBothSlipUnderTheQuota() async throws {
         let log = FileRecordHook()
         let core = try makeCore(log, limits: UserLimits(storedBytesPerUser: 10))
         defer { try? FileManager.default.removeItem(atPath: core.files.blobs.directory) }
         let files = core.files
-        // While the first 6 bytes are being recorded, a second store of 6 bytes by the same user is refused.
+        // While the first 6 bytes are being recorded, a second store of 6 bytes by the same user, on
+        // another thread, is refused.
         let second = SharedValue<ChatError?>(nil)
         log.beforeFileRecord.withLock {
             $0 = {
                 log.beforeFileRecord.withLock { $0 = nil }
-                do throws(ChatError) {
-                    _ = try files.store(Array("second".utf8), name: "2", mime: "a/b", user: "alice", roomId: "r", now: 0)
-                } catch {
-                    second.value.withLock { $0 = error }
+                Thread.detachNewThread {
+                    do throws(ChatError) {
+                        _ = try files.store(Array("second".utf8), name: "2", mime: "a/b", user: "alice", roomId: "r", now: 0)
+                    } catch {
+                        second.value.withLock { $0 = error }
+                    }
                 }
+                Thread.sleep(forTimeInterval: 0.2)
             }
         }
         _ = try files.store(Array("first!".utf8), name: "1", mime: "a/b", user: "alice", roomId: "r", now: 0)
+        for _ in 0..<100 where second.value.withLock({ $0 }) == nil { try await Task.sleep(for: .milliseconds(20)) }
         #expect(second.value.withLock { $0?.code } == .tooLarge)
         #expect(files.bytesStored(by: "alice") == 6)
     }
