@@ -69,15 +69,17 @@ struct OperationsEndpointTests {
 
 // MARK: - Support
 
-/// Runs `body` with a broker, an engine whose metrics go to a private Prometheus registry, and the
-/// operations HTTP server on a free port in front of them.
-func withOperations(_ body: (EngineHarness, HTTPProbe) async throws -> Void) async throws {
+/// Runs `body` with a broker, an engine (`configure` applied) whose metrics go to a private Prometheus
+/// registry, and the operations HTTP server on a free port in front of them.
+func withOperations(
+    _ configure: (inout EngineConfiguration) -> Void = { _ in }, _ body: (EngineHarness, HTTPProbe) async throws -> Void
+) async throws {
     let registry = PrometheusCollectorRegistry()
     let metrics = EngineMetrics(factory: PrometheusMetricsFactory.chatEngine(registry: registry))
     var logger = Logger(label: "operations-under-test")
     logger.logLevel = .warning
     try await EngineMetrics.$current.withValue(metrics) {
-        try await withEngine { harness in
+        try await withEngine(configure) { harness in
             let engine = harness.engine
             let sampler = EngineMetricsSampler(engine: engine, metrics: metrics, interval: .milliseconds(200))
             let probe = HTTPProbe(port: try Broker.freePort())

@@ -26,38 +26,17 @@ struct PushWebhookTests {
         _ receiver: WebhookReceiver, _ configure: @escaping (inout EngineConfiguration) -> Void = { _ in },
         _ body: (EngineHarness, HTTPProbe) async throws -> Void
     ) async throws {
-        let registry = PrometheusCollectorRegistry()
-        let metrics = EngineMetrics(factory: PrometheusMetricsFactory.chatEngine(registry: registry))
-        var logger = Logger(label: "push-under-test")
-        logger.logLevel = .warning
         do {
-            try await run(metrics, registry, logger, receiver, configure, body)
+            try await withOperations({ configuration in
+                configuration.push = PushConfiguration(
+                    webhookURL: receiver.url, webhookSecret: Self.secret, timeout: 5, retryDelay: 0.2, maxRetryDelay: 1)
+                configure(&configuration)
+            }, body)
         } catch {
             await receiver.stop()
             throw error
         }
         await receiver.stop()
-    }
-
-    private func run(
-        _ metrics: EngineMetrics, _ registry: PrometheusCollectorRegistry, _ logger: Logger, _ receiver: WebhookReceiver,
-        _ configure: @escaping (inout EngineConfiguration) -> Void, _ body: (EngineHarness, HTTPProbe) async throws -> Void
-    ) async throws {
-        try await EngineMetrics.$current.withValue(metrics) {
-            try await withEngine({ configuration in
-                configuration.push = PushConfiguration(
-                    webhookURL: receiver.url, webhookSecret: Self.secret, timeout: 5, retryDelay: 0.2, maxRetryDelay: 1)
-                configure(&configuration)
-            }) { harness in
-                let engine = harness.engine
-                let sampler = EngineMetricsSampler(engine: engine, metrics: metrics, interval: .milliseconds(200))
-                let probe = HTTPProbe(port: try Broker.freePort())
-                let server = OperationsServer(
-                    port: probe.port, registry: registry, isHealthy: { engine.isHealthy },
-                    beforeScrape: { sampler.sample() }, logger: logger)
-                try await whileServing([server, sampler], probe: probe, logger: logger) { try await body(harness, probe) }
-            }
-        }
     }
 
     @Test func notificationsOfAnOfflineUserArePostedInOrderWithAVerifiableSignature() async throws {

@@ -27,16 +27,9 @@ struct BlockCodecTests {
 
     @Test func blockEntriesRoundTripWithAndWithoutTheirRequest() throws {
         let origin = ChangeOrigin(userId: "bob", requestKey: "chat/users/block/alice\u{0}b-1")
-        for entry in [JournalEntry.block(blockerId: "bob", userId: "alice", blocked: true),
-                      .block(blockerId: "bob", userId: "alice", blocked: false)] {
-            #expect(try JournalEntryCodec.decode(JournalEntryCodec.encode(entry)) == entry)
-            let record = try JournalEntryCodec.decodeRecord(JournalEntryCodec.encode(entry, origin: origin))
-            #expect(record.entry == entry && record.origin == origin)
-            let bytes = JournalEntryCodec.encode(entry)
-            for length in 0..<bytes.count {
-                #expect(throws: PersistenceError.self) { _ = try JournalEntryCodec.decode(Array(bytes.prefix(length))) }
-            }
-        }
+        try expectRoundTrips(
+            [.block(blockerId: "bob", userId: "alice", blocked: true), .block(blockerId: "bob", userId: "alice", blocked: false)],
+            origin: origin)
     }
 
     @Test func replayEndsAsTheLastRecordSays() throws {

@@ -34,15 +34,7 @@ struct PushCodecTests {
             .pushDevice(userId: "bob", Self.phone), .pushDeviceRemoved(userId: "bob", deviceId: "phone-1"),
             .pushQueued(Self.push("p1")), .pushFinished(id: "p1"),
         ]
-        for entry in entries {
-            #expect(try JournalEntryCodec.decode(JournalEntryCodec.encode(entry)) == entry)
-            let record = try JournalEntryCodec.decodeRecord(JournalEntryCodec.encode(entry, origin: origin))
-            #expect(record.entry == entry && record.origin == origin)
-            let bytes = JournalEntryCodec.encode(entry)
-            for length in 0..<bytes.count {
-                #expect(throws: PersistenceError.self) { _ = try JournalEntryCodec.decode(Array(bytes.prefix(length))) }
-            }
-        }
+        try expectRoundTrips(entries, origin: origin)
     }
 
     /// Replay over a snapshot that already holds some of the records: devices end as the last record

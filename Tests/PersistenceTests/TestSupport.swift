@@ -1,3 +1,4 @@
+import Actors
 import Foundation
 import Testing
 
@@ -78,4 +79,17 @@ func readFile(_ path: String) throws -> [UInt8] {
 
 func files(in directory: String) throws -> [String] {
     try FileManager.default.contentsOfDirectory(atPath: directory).sorted()
+}
+
+/// Each entry survives encoding with and without its origin, and every truncation of it is refused.
+func expectRoundTrips(_ entries: [JournalEntry], origin: ChangeOrigin) throws {
+    for entry in entries {
+        #expect(try JournalEntryCodec.decode(JournalEntryCodec.encode(entry)) == entry)
+        let record = try JournalEntryCodec.decodeRecord(JournalEntryCodec.encode(entry, origin: origin))
+        #expect(record.entry == entry && record.origin == origin)
+        let bytes = JournalEntryCodec.encode(entry)
+        for length in 0..<bytes.count {
+            #expect(throws: PersistenceError.self) { _ = try JournalEntryCodec.decode(Array(bytes.prefix(length))) }
+        }
+    }
 }
