@@ -164,8 +164,8 @@ struct HTTPAPITests {
             let content = String(repeating: "x", count: 70 * 1024)
             let sent = try await http.post("message/\(roomId)", ["content": .string(content)])
             #expect(sent.status == 413 && sent.json.errorCode == "too_large")
-            // Uploads take more (a 1 MiB chunk in base64), as over MQTT.
-            let chunk = Data(repeating: 7, count: 512 * 1024).base64EncodedString()
+            // Uploads take more (a whole 1 MiB chunk, in base64), as over MQTT.
+            let chunk = Data(repeating: 7, count: 1024 * 1024).base64EncodedString()
             let upload = try await http.post("file/upload/\(roomId)", ["name": "a.bin", "mime": "application/octet-stream", "data": .string(chunk)])
             #expect(upload.status == 200 && upload.json.status == "file_uploaded", "\(upload.text.prefix(300))")
             #expect(try await http.post("rooms/list").status == 200)
