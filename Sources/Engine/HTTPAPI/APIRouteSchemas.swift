@@ -74,7 +74,7 @@ enum APIRouteSchemas {
             required: ["query"], statuses: ["success"],
             reply: ["room_id": S.string(), "query": S.string(), "messages": S.messages, "count": S.integer(min: 0)]),
         "chat/read/{room_id}": .init(
-            "Mark a room read up to `seq` (default: its newest).", body: ["seq": S.integer(min: 0)], statuses: ["success"],
+            "Mark a room read up to `seq`.", body: ["seq": S.integer(min: 0)], required: ["seq"], statuses: ["success"],
             reply: ["room_id": S.string(), "unread": S.integer(min: 0), "read_seq": S.integer(min: 0)]),
         "chat/file/share/{room_id}": .init(
             "Post an uploaded file to a room.", body: ["file_id": S.string(min: 1), "caption": S.string(max: 4000)],
