@@ -40,9 +40,10 @@ struct ServeCommand: AsyncParsableCommand {
                 let gateway = WebGateway(engine: engine, logger: logger)
                 services.append(OperationsServer(
                     host: resolved.httpHost, port: resolved.metricsPort, registry: registry, isHealthy: { engine.isHealthy },
-                    beforeScrape: { sampler.sample() }, gateway: gateway, logger: logger))
+                    beforeScrape: { sampler.sample() }, gateway: gateway, api: HTTPAPI(engine: engine, logger: logger), logger: logger))
                 let base = "http://\(resolved.httpHost):\(resolved.metricsPort)"
                 logger.info("web client on \(base)/ (WebSocket \(base)/ws), metrics and health on \(base)/metrics and /healthz")
+                logger.info("HTTP API on \(base)/api/v1/ (OpenAPI \(base)/api/v1/openapi.json, events \(base)/api/v1/events)")
             }
             services.append(sampler)
             services.append(engine)

@@ -5,6 +5,17 @@ import Wire
 /// Admin routes: lock, slow mode, kick, clear, delete, mute, ban, cleanup, broadcast.
 @Suite(.timeLimit(.minutes(1)))
 struct ModerationTests {
+    /// A ban of oneself is refused: a global admin banned everywhere could never lift it.
+    @Test func nobodyBansThemselves() async throws {
+        try await withEngine { engine in
+            let root = try await engine.user("root", admin: true)
+            let roomId = try await root.createRoom()
+            #expect(try await root.request("chat/admin/users/root/ban").errorCode == "validation_failed")
+            #expect(try await root.request("chat/admin/users/root/ban", ["room_id": .string(roomId)]).errorCode == "validation_failed")
+            #expect(try await root.request("chat/rooms/list").status == "success")
+        }
+    }
+
     @Test func lockSlowModeKickClearAndDelete() async throws {
         try await withEngine { engine in
             let alice = try await engine.user("alice")

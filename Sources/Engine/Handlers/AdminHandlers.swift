@@ -111,6 +111,9 @@ struct AdminHandlers {
         guard isValidUserID(target) else { throw ChatError.validation("'\(target)' is not a valid user id") }
         let unban = try request.optionalBool("unban") ?? false
         let user = request.user
+        // A global admin who banned themselves everywhere could not send the unban: every request of a
+        // globally banned user is refused (found by schemathesis through the HTTP API).
+        guard unban || target != user.userId else { throw ChatError.validation("you cannot ban yourself") }
         if let roomId = try request.optionalString("room_id", maxLength: 200) {
             try await services.room(roomId, for: user).ban(target, unban: unban, by: user.userId, isGlobalAdmin: user.isAdmin, now: request.now)
             return Reply(unban ? "unbanned" : "banned", ["user_id": .string(target), "room_id": .string(roomId)])

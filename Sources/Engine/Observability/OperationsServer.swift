@@ -7,7 +7,8 @@ import ServiceLifecycle
 /// The operator's HTTP endpoint (Hummingbird): `GET /metrics` in Prometheus text and `GET /healthz`,
 /// 200 `ok` while the engine is connected to the broker and 503 otherwise; with a `WebGateway`, also the
 /// browser client on `GET /` and its WebSocket on `GET /ws` (the token in `Sec-WebSocket-Protocol`,
-/// `Authorization` or `?token=`).
+/// `Authorization` or `?token=`); with an `HTTPAPI`, also `POST /api/v1/{route}` and `GET /api/v1/openapi.json`
+/// (with or without the gateway).
 public struct OperationsServer: Service {
     let application: any Service
 
@@ -18,6 +19,7 @@ public struct OperationsServer: Service {
     ///   - isHealthy: what `/healthz` reports.
     ///   - beforeScrape: called before each `/metrics` rendering, e.g. to refresh sampled gauges.
     ///   - gateway: the web client and its WebSocket gateway, or nil for metrics and health only.
+    ///   - api: the HTTP API, or nil for none.
     ///   - logger: the server's logger.
     public init(
         host: String = "127.0.0.1",
@@ -26,6 +28,7 @@ public struct OperationsServer: Service {
         isHealthy: @escaping @Sendable () -> Bool,
         beforeScrape: @escaping @Sendable () -> Void = {},
         gateway: WebGateway? = nil,
+        api: HTTPAPI? = nil,
         logger: Logger
     ) {
         if let gateway {
@@ -34,6 +37,7 @@ public struct OperationsServer: Service {
             let router = Hummingbird.Router(context: GatewayRequestContext.self)
             Self.addOperations(to: router, registry: registry, isHealthy: isHealthy, beforeScrape: beforeScrape)
             gateway.addRoutes(to: router)
+            api?.addRoutes(to: router)
             application = Application(
                 router: router,
                 server: .http1WebSocketUpgrade(
@@ -42,6 +46,7 @@ public struct OperationsServer: Service {
         } else {
             let router = Hummingbird.Router(context: BasicRequestContext.self)
             Self.addOperations(to: router, registry: registry, isHealthy: isHealthy, beforeScrape: beforeScrape)
+            api?.addRoutes(to: router)
             application = Application(
                 router: router, configuration: .init(address: .hostname(host, port: port)), logger: logger)
         }

@@ -46,6 +46,12 @@ public enum ReplyAddress: Sendable {
     /// published nowhere. Such a caller is answered even when nobody could be named: a request without
     /// a valid token gets `unauthorized`, which over MQTT would have no inbox to go to.
     case waiting(ReplySink)
+
+    /// Whether a transport holds the caller's connection open for the reply.
+    var isWaiting: Bool {
+        if case .waiting = self { return true }
+        return false
+    }
 }
 
 /// The transport end of a `ReplyAddress.waiting` request: called once with the reply's bytes.

@@ -95,7 +95,9 @@ final class RequestProcessor: Sendable {
         if case .verified = request.credentials {
         } else if !isRememberedRetry,
            case .refused(let retryAfter, let answer) = rateLimiter.take(user.userId, now: now, hasRequestId: requestId != nil) {
-            guard answer else {
+            // A caller waiting on its connection (HTTP) is always answered: the throttle saves publishes
+            // to an inbox nobody may read, and this answer goes to nobody else.
+            guard answer || request.replyTo.isWaiting else {
                 drop(request, reason: "rate limited, refusal already answered")
                 return nil
             }

@@ -73,7 +73,7 @@ public enum Setting: String, CaseIterable, Sendable {
         case .maxFileSize: .init("10485760", "Largest file upload in bytes.", .integer(1...Int.max, "a positive number of bytes"), \.engine.maxFileSize)
         case .logLevel: .init("info", "trace, debug, info, notice, warning, error or critical.", .oneOf, \.logLevel)
         case .logFormat: .init("human", "human (one line of text) or json (one JSON object per line).", .oneOf, \.logFormat)
-        case .metricsPort: .init("9464", "Port of the HTTP endpoint (/metrics, /healthz, the web client on / and /ws), 0 = off.", .integer(0...65535, "a port 0-65535 (0 = off)"), \.metricsPort)
+        case .metricsPort: .init("9464", "Port of the HTTP endpoint (/metrics, /healthz, the web client on / and /ws, the HTTP API on /api/v1/), 0 = off.", .integer(0...65535, "a port 0-65535 (0 = off)"), \.metricsPort)
         case .httpHost: .init("127.0.0.1", "Address the HTTP endpoint listens on; it has no TLS, so keep it on loopback behind a proxy.", .nonEmpty("a host name or address"), \.httpHost)
         case .allowEmptyStart: .init("false", "Start empty when snapshot files exist but none can be read (otherwise refuse to start).", .boolean, \.engine.allowEmptyStart)
         case .fanout: .init("inbox", "How room events reach members: inbox (one publish per member) or room-topic (one publish per event to a topic only members know; needs the shipped broker's dynamic security rules).", .oneOf, \.engine.fanout)
