@@ -128,5 +128,14 @@ enum APIRouteSchemas {
         "chat/users/blocked": .init(
             "The users the caller blocks.", statuses: ["success"],
             reply: ["users": S.array(S.string()), "count": S.integer(min: 0)]),
+        "chat/push/register": .init(
+            "Register (or replace) a device a push gateway delivers the caller's notifications to; its token is `push_token`.",
+            body: ["device_id": device, "platform": S.oneOf(["apns", "fcm", "webpush", "webhook"]),
+                   "push_token": S.string(min: 1, max: 4096), "app_id": S.string(min: 1, max: 256)],
+            required: ["device_id", "platform", "push_token", "app_id"], statuses: ["push_registered"],
+            reply: ["device_id": S.string(), "platform": S.string(), "devices": S.integer(min: 1)]),
+        "chat/push/unregister": .init(
+            "Unregister one of the caller's push devices.", body: ["device_id": device], required: ["device_id"],
+            statuses: ["push_unregistered"], reply: ["device_id": S.string(), "devices": S.integer(min: 0)]),
     ]
 }
