@@ -63,6 +63,28 @@ struct EventStreamTests {
         }
     }
 
+    /// Streams are sockets: the same caps, per user (429) and in total (503), with when to try again.
+    @Test func streamsCountAgainstTheSocketCaps() async throws {
+        try await withGateway(limits: { $0.limits.socketsPerUser = 1; $0.limits.socketsTotal = 2 }) { harness, http, gateway in
+            let bob = try await harness.user("bob")
+            let carol = try await harness.user("carol")
+            let dave = try await harness.user("dave")
+            let first = try EventStreamReader(port: http.port, token: bob.token)
+            defer { first.stop() }
+            try await first.waitUntil("bob's stream is open") { first.text.hasPrefix("retry: ") }
+            let second = try await http.get("/api/v1/events", headers: ["Authorization: Bearer \(bob.token)"])
+            #expect(second.status == 429)
+            #expect(second.header("Retry-After") == "3")
+            let other = try EventStreamReader(port: http.port, token: carol.token)
+            defer { other.stop() }
+            try await other.waitUntil("carol's stream is open") { other.text.hasPrefix("retry: ") }
+            #expect(gateway.openSockets == 2)
+            let full = try await http.get("/api/v1/events?access_token=\(dave.token)")
+            #expect(full.status == 503)
+            #expect(full.header("Retry-After") == "3")
+        }
+    }
+
     /// A reader that stops reading is cut off once it is `maxQueuedBytes` behind, and the engine goes on
     /// serving everyone else.
     @Test func aSlowReaderIsCutOffWhileOthersAreServed() async throws {

@@ -100,6 +100,14 @@ struct HTTPProbe: Sendable {
     struct Reply {
         let status: Int
         let body: String
+        /// The header lines, as sent (`Name: value`).
+        var headers: [String] = []
+
+        /// The value of header `name` (case-insensitive), if sent.
+        func header(_ name: String) -> String? {
+            let prefix = name.lowercased() + ":"
+            return headers.first { $0.lowercased().hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces) }
+        }
     }
 
     /// `GET path` with extra header lines (`Name: value`), reading until the server closes the connection.
@@ -134,7 +142,7 @@ struct HTTPProbe: Sendable {
         }
         var body = String(text[split.upperBound...])
         if head.lowercased().contains("transfer-encoding: chunked") { body = Self.dechunk(body) }
-        return Reply(status: status, body: body)
+        return Reply(status: status, body: body, headers: head.split(separator: "\r\n").dropFirst().map(String.init))
     }
 
     static func dechunk(_ text: String) -> String {

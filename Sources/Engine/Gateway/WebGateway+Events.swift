@@ -5,8 +5,10 @@ import NIOCore
 import ServiceLifecycle
 
 extension WebGateway {
+    /// Seconds a client waits before it reconnects: `retry:` for EventSource, `Retry-After` on a refusal.
+    static let reconnectDelay = 3.0
     /// What an event stream is sent when it opens: the reconnect delay browsers' EventSource honours.
-    static let eventStreamPreamble = "retry: 3000\n\n"
+    static let eventStreamPreamble = "retry: \(Int(reconnectDelay * 1000))\n\n"
     /// The keep-alive: a comment line, which EventSource ignores.
     static let keepAliveComment = ":\n\n"
 
@@ -25,7 +27,7 @@ extension WebGateway {
         let stream = GatewaySocket(
             userId: user.userId, kind: .eventStream, capacity: configuration.queueCapacity, maxBytes: configuration.maxQueuedBytes)
         if let refusal = engine.sockets.add(stream, limits: limits) {
-            return switch refusal {
+            var response = switch refusal {
             case .userFull:
                 OperationsServer.text(
                     Array("too many connections: \(user.userId) has \(limits.socketsPerUser) open; close one first\n".utf8),
@@ -34,6 +36,9 @@ extension WebGateway {
                 OperationsServer.text(
                     Array("the server has as many connections as it takes; try again later\n".utf8), status: .serviceUnavailable)
             }
+            // EventSource reconnects on its own after `retry:`; other clients learn when to try again here.
+            response.headers[.retryAfter] = "\(Int(Self.reconnectDelay))"
+            return response
         }
         let channel = context.channel
         let keepAlive = configuration.keepAliveInterval
