@@ -1,11 +1,7 @@
 @testable import Engine
 import Foundation
-import Synchronization
 import Testing
 import Wire
-#if canImport(Glibc)
-import Glibc
-#endif
 
 /// SPEC §11: `GET /api/v1/events` streams a user's inbox as server-sent events, read here by curl, a
 /// client that is not the project's own.
