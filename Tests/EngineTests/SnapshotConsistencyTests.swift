@@ -15,7 +15,7 @@ struct SnapshotConsistencyTests {
     @Test func aCreatedRoomIsListedByASnapshotThatCoversItsRecord() async throws {
         let log = RacingChangeLog()
         let engine = try InMemoryEngine(changeLog: log)
-        let seen = Observation()
+        let seen = SharedValue<Bool?>(nil)
         log.race = { entry in
             guard case .room(let id, .created) = entry else { return }
             let registry = engine.core.services.registry
@@ -31,7 +31,7 @@ struct SnapshotConsistencyTests {
     @Test func aGlobalBanIsInASnapshotThatCoversItsRecord() async throws {
         let log = RacingChangeLog()
         let engine = try InMemoryEngine(changeLog: log)
-        let seen = Observation()
+        let seen = SharedValue<Bool?>(nil)
         log.race = { entry in
             guard case .globalBan(let userId, true) = entry else { return }
             let bans = engine.core.services
@@ -47,7 +47,7 @@ struct SnapshotConsistencyTests {
     /// Reads on another thread, as the snapshotter does, into `seen`, and gives the reader 200 ms before
     /// the appender goes on to apply the change: time enough to read a table whose lock is free. A reader
     /// blocked on the lock (the appender holds it) reads once the change is applied.
-    static func read(into seen: Observation, _ read: @escaping @Sendable () -> Bool) {
+    static func read(into seen: SharedValue<Bool?>, _ read: @escaping @Sendable () -> Bool) {
         let finished = DispatchSemaphore(value: 0)
         Thread.detachNewThread {
             let value = read()
@@ -58,18 +58,13 @@ struct SnapshotConsistencyTests {
     }
 
     /// What the reader saw, once it has read.
-    static func result(of seen: Observation) async throws -> Bool? {
+    static func result(of seen: SharedValue<Bool?>) async throws -> Bool? {
         for _ in 0..<100 {
             if let value = seen.value.withLock({ $0 }) { return value }
             try await Task.sleep(for: .milliseconds(20))
         }
         return nil
     }
-}
-
-/// What the racing reader saw (nil until it has read).
-final class Observation: Sendable {
-    let value = Mutex<Bool?>(nil)
 }
 
 /// Numbers changes like `VolatileChangeLog` and calls `race` right after each append.

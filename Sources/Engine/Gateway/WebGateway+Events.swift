@@ -17,7 +17,7 @@ extension WebGateway {
     /// EventSource, which cannot set headers, `?access_token=`. The stream counts against the same caps
     /// as WebSockets; one that falls `queueCapacity` events or `maxQueuedBytes` behind is cut off.
     func eventStream(_ request: Hummingbird.Request, context: GatewayRequestContext) -> Response {
-        let token = Self.bearerToken(request.headers) ?? request.uri.queryParameters["access_token"]
+        let token = request.headers.bearerToken ?? request.uri.queryParameters["access_token"]
         guard let user = identify(token: token) else {
             var response = OperationsServer.text(
                 Array("a valid token is required: Authorization: Bearer <token> (or ?access_token=…)\n".utf8), status: .unauthorized)
@@ -100,11 +100,5 @@ extension WebGateway {
             do { try await Task.sleep(for: .milliseconds(Int(interval * 1000))) } catch { return }
             if !stream.enqueue(comment) { return }
         }
-    }
-
-    /// The token of an `Authorization: Bearer` header.
-    static func bearerToken(_ headers: HTTPFields) -> Substring? {
-        guard let authorization = headers[.authorization], authorization.lowercased().hasPrefix("bearer ") else { return nil }
-        return Substring(authorization.dropFirst("bearer ".count))
     }
 }

@@ -78,7 +78,7 @@ extension WebGateway {
                 if entry.hasPrefix(bearerPrefix) { return Substring(entry.dropFirst(bearerPrefix.count)) }
             }
         }
-        return bearerToken(headers) ?? uri.queryParameters["token"]
+        return headers.bearerToken ?? uri.queryParameters["token"]
     }
 
     static func trimmed(_ text: Substring) -> Substring {

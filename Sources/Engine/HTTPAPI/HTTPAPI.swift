@@ -69,7 +69,7 @@ public final class HTTPAPI: Sendable {
             response.headers[.connection] = "close"
             return response
         }
-        let credentials: InboundRequest.Credentials = Self.bearerToken(request.headers).map { .bearer(String($0)) } ?? .payloadOnly
+        let credentials: InboundRequest.Credentials = request.headers.bearerToken.map { .bearer(String($0)) } ?? .payloadOnly
         let pending = PendingReply()
         engine.submit(InboundRequest(
             topic: topic, payload: body, credentials: credentials, replyTo: .waiting(ReplySink { pending.resolve($0) }),
@@ -118,11 +118,6 @@ public final class HTTPAPI: Sendable {
             bytes.append(contentsOf: buffer.readableBytesView)
         }
         return bytes
-    }
-
-    /// The token of an `Authorization: Bearer` header.
-    static func bearerToken(_ headers: HTTPFields) -> Substring? {
-        WebGateway.bearerToken(headers)
     }
 }
 
