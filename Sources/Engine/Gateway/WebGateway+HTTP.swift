@@ -109,7 +109,7 @@ extension WebGateway {
         } onUpgrade: { inbound, outbound, context in
             let token = Self.token(of: context.request.uri, context.request.headers)
             guard let token, let user = self.identify(token: token) else { return }
-            await self.serve(inbound, outbound, token: String(token), user: user)
+            await self.serve(inbound, outbound, channel: context.requestContext.channel, token: String(token), user: user)
         }
         return router
     }

@@ -3,6 +3,7 @@ import Dispatch
 import Hummingbird
 import HummingbirdWebSocket
 import Logging
+import NIOCore
 import Wire
 
 /// The browser transport: WebSockets on the operations HTTP listener whose frames go through the engine's
@@ -56,7 +57,9 @@ public final class WebGateway: Sendable {
     // MARK: Sessions
 
     /// Runs one socket until either side closes it or it falls too far behind.
-    func serve(_ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, token: String, user: Identity) async {
+    func serve(
+        _ inbound: WebSocketInboundStream, _ outbound: WebSocketOutboundWriter, channel: any Channel, token: String, user: Identity
+    ) async {
         let socket = GatewaySocket(
             userId: user.userId, capacity: configuration.queueCapacity, maxBytes: configuration.maxQueuedBytes)
         if let refusal = engine.sockets.add(socket, limits: limits) {
@@ -86,6 +89,12 @@ public final class WebGateway: Sendable {
             }
             group.addTask {
                 for await _ in socket.overflows {}
+                if socket.isOverflowed {
+                    // A writer waiting on TCP for a reader that stopped reading ignores cancellation, and the
+                    // close frame cannot get past it either: after the close frame's grace period the
+                    // connection itself goes, which ends both.
+                    channel.eventLoop.scheduleTask(in: .seconds(Int64(Self.slowConsumerGrace))) { channel.close(promise: nil) }
+                }
                 return socket.isOverflowed
             }
             for await overflowed in group where overflowed {
@@ -175,12 +184,15 @@ public final class WebGateway: Sendable {
         }
     }
 
+    /// Seconds a slow consumer's close frame gets before its connection is closed under it.
+    static let slowConsumerGrace = 5.0
+
     /// Sends close 1008 (policy violation), giving up after a few seconds (a peer that reads nothing never
     /// takes it; the server then drops the connection after its close timeout).
     static func closeSlowConsumer(_ outbound: WebSocketOutboundWriter) async {
         await withTaskGroup(of: Void.self) { group in
             group.addTask { try? await outbound.close(.policyViolation, reason: "slow consumer: outbound queue full") }
-            group.addTask { try? await Task.sleep(for: .seconds(5)) }
+            group.addTask { try? await Task.sleep(for: .seconds(slowConsumerGrace)) }
             await group.next()
             group.cancelAll()
         }
