@@ -50,6 +50,31 @@ struct MiddlewareUnitTests {
         #expect(captioned.payload["caption"]?.stringValue == "**** photo")
     }
 
+    /// ASCII texts are read as bytes; every ASCII character, in every position, must read as Unicode's
+    /// properties read it.
+    @Test func asciiBytePathsAgreeWithUnicodeProperties() {
+        let filter = ProfanityFilter(words: ["darn", "heck", "o'neil", "b4d"])
+        var generator = SystemRandomNumberGenerator()
+        let alphabet = (0..<128).map { Character(Unicode.Scalar(UInt8($0))) } + Array("darnheckDARNHECK'b4 ")
+        var texts = (0..<128).map { "darn" + String(Character(Unicode.Scalar(UInt8($0)))) + "heck" }
+        texts += (0..<2_000).map { _ in String((0..<Int.random(in: 0...24, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }) }
+        texts += ["", "DaRn", "O'Neil said b4d", "\r\nheck\r\n", "   ", "\u{0B}\u{0C}", "\u{1C}\u{1D}"]
+        for text in texts {
+            #expect(filter.maskASCII(text) == filter.maskCharacters(text), "\(Array(text.utf8))")
+            let bytes = ContentValidation.measureASCII(text)
+            let scalars = ContentValidation.measureScalars(text, limit: .max)
+            #expect(bytes?.characters == scalars.characters && bytes?.capitals == scalars.capitals && bytes?.blank == scalars.blank,
+                    "\(Array(text.utf8))")
+        }
+        #expect(filter.maskASCII("darn café") == nil)
+        #expect(filter.mask("Darn café, HECK") == "**** café, ****")
+        #expect(ContentValidation.measureASCII("naïve") == nil)
+        // The Kelvin sign lowers to an ASCII k: a non-ASCII text keeps Unicode's case folding.
+        #expect(ContentValidation.contains("tiny.\u{212A}/x", lowercased: Array("tiny.k".utf8)))
+        #expect(ContentValidation.contains("see BIT.LY/x", lowercased: Array("bit.ly".utf8)))
+        #expect(!ContentValidation.contains("bit.l", lowercased: Array("bit.ly".utf8)))
+    }
+
     @Test func captionsFollowTheContentRules() throws {
         let validation = ContentValidation(shorteners: ["bit.ly"])
         var blank = request(["caption": "   "])

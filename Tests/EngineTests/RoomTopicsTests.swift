@@ -20,6 +20,18 @@ struct RoomTopicsTests {
         #expect(topics.topic(roomId: "r1", epoch: 256) != topics.topic(roomId: "r1\u{1}", epoch: 0))
     }
 
+    /// Names are cached per room; the cache must follow the epoch and survive being emptied when full.
+    @Test func cachedNamesFollowTheEpochAndMatchFreshOnes() {
+        let cached = RoomTopics(secret: Array("a-secret-of-at-least-thirty-two-bytes".utf8), cachedRooms: 2)
+        let fresh = { (room: String, epoch: UInt64) in
+            RoomTopics(secret: Array("a-secret-of-at-least-thirty-two-bytes".utf8)).topic(roomId: room, epoch: epoch)
+        }
+        for (room, epoch) in [("r1", 0), ("r1", 1), ("r2", 0), ("r3", 5), ("r1", 1), ("r1", 0), ("r2", 0)] as [(String, UInt64)] {
+            #expect(cached.topic(roomId: room, epoch: epoch) == fresh(room, epoch), "\(room) at \(epoch)")
+        }
+        #expect(cached.topic(roomId: "r1", epoch: 0) != cached.topic(roomId: "r1", epoch: 1))
+    }
+
     @Test func directRoomsHaveNoTopic() {
         let direct = RoomAudience(roomId: "private_alice_bob", isDirect: true, topicEpoch: 0, members: ["alice", "bob"])
         #expect(topics.topic(for: direct) == nil)

@@ -31,6 +31,8 @@ struct Notifier {
     /// The distinct user ids written as `@id` in `content`, in order of appearance. An `@` inside a word
     /// (an e-mail address) is not a mention, and a trailing `.` ends the sentence, not the id.
     static func mentionedUserIds(_ content: String) -> [String] {
+        // Most messages name nobody; walking their characters was most of what a message cost here.
+        guard content.utf8.contains(UInt8(ascii: "@")) else { return [] }
         var found: [String] = []
         var current: String?
         var previous: Character = " "
