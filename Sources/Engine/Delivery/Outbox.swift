@@ -36,7 +36,7 @@ struct MQTTOutbox: Outbox {
         for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true) }
     }
 
-    /// A room topic carries JSON arrays of events (docs/PROTOCOL.md §3.6): one event alone, and under load
+    /// A room topic carries JSON arrays of events (docs/PROTOCOL.md §1.10): one event alone, and under load
     /// every event published while the topic's previous publish awaited its acknowledgement, joined.
     func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
         send(topic: topic, payload: RoomTopicBatch.single(payload), correlationData: nil, deferWrite: false, coalescing: RoomTopicBatch.coalescing)
