@@ -34,21 +34,13 @@ struct MQTTClientTests {
         ) { message in inbox?.received.withLock { $0.append(message) } }
     }
 
-    /// A broker, a subscriber to `filter` collecting into `inbox`, and a connected publisher.
-    static func publisherAndSubscriber(
-        filter: String
-    ) async throws -> (broker: Broker, inbox: Collected, subscriber: MQTTClient, publisher: MQTTClient) {
+    @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
         let broker = try await Broker()
         let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
-        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: filter, qos: 1)])
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "t/#", qos: 1)])
         let publisher = try Self.client("pub", port: broker.port)
         try await publisher.connect()
-        return (broker, inbox, subscriber, publisher)
-    }
-
-    @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
-        let (broker, inbox, subscriber, publisher) = try await Self.publisherAndSubscriber(filter: "t/#")
         for number in 0..<200 {
             try publisher.publish(topic: "t/\(number % 20)", payload: Array("\(number)".utf8), qos: 1, deferWrite: true)
         }
@@ -58,7 +50,6 @@ struct MQTTClientTests {
         #expect(await publisher.flush(timeout: 5))
         publisher.disconnect()
         subscriber.disconnect()
-        broker.stop()
     }
 
     @Test func aSmallWindowQueuesTheRestAndEveryAcknowledgementIsCounted() async throws {
@@ -197,7 +188,12 @@ struct MQTTClientTests {
     /// A coalescing topic has one publish in flight; what is published meanwhile leaves joined, in order,
     /// when its acknowledgement comes, in chunks of at most `maxBytes`. Other topics are not held.
     @Test func publishesToACoalescingTopicWaitForItsAcknowledgementAndLeaveJoined() async throws {
-        let (broker, inbox, subscriber, publisher) = try await Self.publisherAndSubscriber(filter: "c/#")
+        let broker = try await Broker()
+        let inbox = Collected()
+        let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "c/#", qos: 1)])
+        let publisher = try Self.client("pub", port: broker.port)
+        try await publisher.connect()
         let chunks = MQTTCoalescing(maxBytes: 12, join: Self.commas.join)
         broker.pause()
         try publisher.publish(topic: "c/room", payload: Array("first".utf8), qos: 1, coalescing: chunks)
