@@ -30,18 +30,15 @@ final class LoadReceiver: Sendable {
     /// Handles one delivery on the network thread.
     func receive(_ message: MQTTMessage) {
         let now = BenchClock.micros()
-        let contents = BenchContent.findAll(in: message.payload)
-        guard !contents.isEmpty else { return }
+        guard let content = BenchContent.find(in: message.payload) else { return }
         let measuredWindow = window.withLock { $0 }
         stats.withLock { stats in
-            for content in contents {
-                guard stats.tracker.record(sender: content.sender, number: content.number) else { continue }
-                if measuredWindow.contains(content.sentAt) {
-                    stats.measured += 1
-                    _ = stats.latency.record(now >= content.sentAt ? now - content.sentAt : 0)
-                }
+            guard stats.tracker.record(sender: content.sender, number: content.number) else { return }
+            if measuredWindow.contains(content.sentAt) {
+                stats.measured += 1
+                _ = stats.latency.record(now >= content.sentAt ? now - content.sentAt : 0)
             }
         }
-        for content in contents where content.sender == ownSender { ownWindow?.release() }
+        if content.sender == ownSender { ownWindow?.release() }
     }
 }

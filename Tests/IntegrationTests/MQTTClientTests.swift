@@ -182,39 +182,6 @@ struct MQTTClientTests {
         publisher.disconnect()
     }
 
-    /// Joins payloads with commas, for the coalescing tests.
-    static let commas = MQTTCoalescing(maxBytes: 1 << 20) { Array($0.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",").utf8) }
-
-    /// A coalescing topic has one publish in flight; what is published meanwhile leaves joined, in order,
-    /// when its acknowledgement comes, in chunks of at most `maxBytes`. Other topics are not held.
-    @Test func publishesToACoalescingTopicWaitForItsAcknowledgementAndLeaveJoined() async throws {
-        let broker = try await Broker()
-        let inbox = Collected()
-        let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
-        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "c/#", qos: 1)])
-        let publisher = try Self.client("pub", port: broker.port)
-        try await publisher.connect()
-        let chunks = MQTTCoalescing(maxBytes: 12, join: Self.commas.join)
-        broker.pause()
-        try publisher.publish(topic: "c/room", payload: Array("first".utf8), qos: 1, coalescing: chunks)
-        try await Task.sleep(for: .milliseconds(100))
-        for number in 0..<9 { try publisher.publish(topic: "c/room", payload: Array("n\(number)".utf8), qos: 1, coalescing: chunks) }
-        try publisher.publish(topic: "c/other", payload: Array("other".utf8), qos: 1)
-        broker.resume()
-        let received = await inbox.waitFor(4)
-        let payloads = received.map { String(decoding: $0.payload, as: UTF8.self) }
-        // 12 bytes of payloads a publish: six of two bytes each.
-        #expect(payloads.filter { $0 != "other" } == ["first", "n0,n1,n2,n3,n4,n5", "n6,n7,n8"])
-        #expect(payloads.contains("other"))
-        #expect(await publisher.flush(timeout: 5))
-        // Once acknowledged, a topic is free again: the next publish leaves at once, alone.
-        try publisher.publish(topic: "c/room", payload: Array("later".utf8), qos: 1, coalescing: chunks)
-        #expect(await inbox.waitFor(5).last.map { String(decoding: $0.payload, as: UTF8.self) } == "later")
-        publisher.disconnect()
-        subscriber.disconnect()
-        broker.stop()
-    }
-
     @Test func publishesQueuedWhileTheBrokerIsDownAreSentAfterTheReconnect() async throws {
         let broker = try await Broker()
         let port = broker.port
@@ -236,32 +203,6 @@ struct MQTTClientTests {
         #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<10).map(String.init))
         #expect(publisher.reconnectCount >= 1)
         #expect(await publisher.flush(timeout: 5))
-        publisher.disconnect()
-        subscriber.disconnect()
-        restarted.stop()
-    }
-
-    /// A coalescing topic whose acknowledgement was lost with the connection is not stuck: after the
-    /// reconnect what waited leaves, joined, after what was queued before it.
-    @Test func aCoalescingTopicIsFreedByAReconnect() async throws {
-        let broker = try await Broker()
-        let port = broker.port
-        let publisher = try Self.client("pub", port: port)
-        try await publisher.connect()
-        broker.stop()
-        let lostDeadline = ContinuousClock.now + .seconds(5)
-        while publisher.isConnected && ContinuousClock.now < lostDeadline { try await Task.sleep(for: .milliseconds(20)) }
-        for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1, coalescing: Self.commas) }
-
-        let restarted = try await Broker(port: port)
-        let inbox = Collected()
-        let subscriber = try Self.client("sub", port: port, inbox: inbox)
-        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "r/#", qos: 1)])
-        let received = await inbox.waitFor(2, seconds: 20)
-        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == ["0", "1,2,3,4,5,6,7,8,9"])
-        #expect(await publisher.flush(timeout: 5))
-        try publisher.publish(topic: "r/x", payload: Array("10".utf8), qos: 1, coalescing: Self.commas)
-        #expect(await inbox.waitFor(3).last.map { String(decoding: $0.payload, as: UTF8.self) } == "10")
         publisher.disconnect()
         subscriber.disconnect()
         restarted.stop()

@@ -176,9 +176,6 @@ struct RoomTopicTests {
             }
             let heard = bob.roomEvents("text").compactMap { $0["seq"]?.intValue }
             #expect(heard == heard.sorted() && Set(heard).count == heard.count, "in seq order, once each")
-            // Every room-topic payload is an array of events; a burst may share one.
-            #expect(bob.roomTopicNonArrays == 0)
-            #expect(bob.roomTopicPublishes > 0 && bob.roomTopicPublishes <= bob.roomAndInboxEvents().count)
             let history = try await bob.request("chat/history/\(roomId)", ["limit": 100])
             let stored = Set(history["messages"]?.arrayValue?.compactMap { $0["seq"]?.intValue } ?? [])
             #expect(Set(heard).isSubset(of: stored))

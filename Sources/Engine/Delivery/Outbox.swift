@@ -36,19 +36,9 @@ struct MQTTOutbox: Outbox {
         for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true) }
     }
 
-    /// A room topic carries JSON arrays of events (docs/PROTOCOL.md §1.10): one event alone, and under load
-    /// every event published while the topic's previous publish awaited its acknowledgement, joined.
-    func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
-        send(topic: topic, payload: RoomTopicBatch.single(payload), correlationData: nil, deferWrite: false, coalescing: RoomTopicBatch.coalescing)
-    }
-
-    private func send(
-        topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool, coalescing: MQTTCoalescing? = nil
-    ) {
+    private func send(topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool) {
         do {
-            try client.publish(
-                topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite,
-                coalescing: coalescing)
+            try client.publish(topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite)
         } catch let error as MQTTError {
             failures(error)
         } catch {}
