@@ -50,20 +50,18 @@ public struct ContentValidation: Middleware {
         return counts
     }
 
-    /// `measure` of ASCII text, on bytes (nil for any other text): Unicode's property tables cost more than
-    /// the rest of a message's handling, and nearly every message is ASCII.
+    /// `measure` of ASCII text, on bytes (nil for any other text).
     static func measureASCII(_ content: String) -> (characters: Int, capitals: Int, blank: Bool)? {
-        content.utf8.withContiguousStorageIfAvailable { bytes -> (characters: Int, capitals: Int, blank: Bool)? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        ASCIIText.withBytes(of: content) { bytes in
             var capitals = 0
             var blank = true
             for byte in bytes {
                 // Unicode's White_Space among ASCII: tab, line feed, vertical tab, form feed, return, space.
                 if byte != 0x20 && !(0x09...0x0d).contains(byte) { blank = false }
-                if (0x41...0x5a).contains(byte) { capitals += 1 }
+                if ASCIIText.isUppercase(byte) { capitals += 1 }
             }
             return (bytes.count, capitals, blank)
-        } ?? nil
+        }
     }
 
     /// `measure` by Unicode's properties; stops counting one past `limit`.
@@ -81,24 +79,18 @@ public struct ContentValidation: Middleware {
         return (characters, capitals, blank)
     }
 
-    /// Whether `text` contains `needle` (already lowercased) ignoring case. Between ASCII texts case is
+    /// Whether `text` contains `pattern` (already lowercased) ignoring case. Between ASCII texts case is
     /// folded on bytes; anything else is lowercased by Unicode's rules (the Kelvin sign lowers to `k`).
     static func contains(_ text: String, lowercased pattern: [UInt8]) -> Bool {
-        let folded = pattern.allSatisfy({ $0 < 0x80 }) ? text.utf8.withContiguousStorageIfAvailable { bytes -> Bool? in
-            guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+        let folded = !pattern.allSatisfy({ $0 < 0x80 }) ? nil : ASCIIText.withBytes(of: text) { bytes in
             guard bytes.count >= pattern.count else { return false }
             for start in 0...(bytes.count - pattern.count) {
                 var index = 0
-                while index < pattern.count && Self.foldASCII(bytes[start + index]) == pattern[index] { index += 1 }
+                while index < pattern.count && ASCIIText.lowercased(bytes[start + index]) == pattern[index] { index += 1 }
                 if index == pattern.count { return true }
             }
             return false
-        } : nil
-        if let found = folded ?? nil { return found }
-        return text.lowercased().contains(String(decoding: pattern, as: UTF8.self))
-    }
-
-    private static func foldASCII(_ byte: UInt8) -> UInt8 {
-        (0x41...0x5a).contains(byte) ? byte | 0x20 : byte
+        }
+        return folded ?? text.lowercased().contains(String(decoding: pattern, as: UTF8.self))
     }
 }

@@ -28,20 +28,15 @@ public struct ProfanityFilter: Middleware {
     }
 
     /// `mask` for ASCII text, on bytes (nil for any other text): a word is `[A-Za-z0-9']+`, as
-    /// `Character.isLetter`/`isNumber` say of ASCII, and Unicode's tables cost more than the rest of a
-    /// message's handling.
+    /// `Character.isLetter`/`isNumber` say of ASCII.
     func maskASCII(_ content: String) -> String? {
-        let masked = content.utf8.withContiguousStorageIfAvailable { maskedBytes($0) }
-        switch masked {
-        case .some(.some(.some(let bytes))): return String(decoding: bytes, as: UTF8.self)
-        case .some(.some(.none)): return content
-        default: return nil
+        ASCIIText.withBytes(of: content) { bytes in
+            maskedBytes(bytes).map { String(decoding: $0, as: UTF8.self) } ?? content
         }
     }
 
-    /// The masked bytes of ASCII `bytes`: nil if they are not ASCII, `.some(nil)` if nothing is masked.
-    private func maskedBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]?? {
-        guard bytes.allSatisfy({ $0 < 0x80 }) else { return nil }
+    /// The masked copy of ASCII `bytes`, or nil if nothing is masked.
+    private func maskedBytes(_ bytes: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         var masked: [UInt8]?
         var start = 0
         var lowered = [UInt8]()
@@ -54,12 +49,12 @@ public struct ProfanityFilter: Middleware {
             let length = index - start
             guard length > 0, lengths.contains(length) else { continue }
             lowered.removeAll(keepingCapacity: true)
-            for byte in bytes[start..<index] { lowered.append((0x41...0x5a).contains(byte) ? byte | 0x20 : byte) }
+            for byte in bytes[start..<index] { lowered.append(ASCIIText.lowercased(byte)) }
             guard words.contains(String(decoding: lowered, as: UTF8.self)) else { continue }
             if masked == nil { masked = Array(bytes) }
             for position in start..<index { masked![position] = 0x2a }
         }
-        return .some(masked)
+        return masked
     }
 
     /// `mask` by Unicode's character properties, for any text.
