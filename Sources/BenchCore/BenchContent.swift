@@ -35,10 +35,26 @@ public struct BenchContent: Sendable, Equatable {
         bytes.withUnsafeBufferPointer { find(in: $0) }
     }
 
+    /// Every content in a payload, in order: a room topic's payload is an array of events, several under
+    /// load.
+    public static func findAll(in bytes: [UInt8]) -> [BenchContent] {
+        bytes.withUnsafeBufferPointer { buffer in
+            var found: [BenchContent] = []
+            var start = 0
+            while let next = find(in: buffer, from: &start) { found.append(next) }
+            return found
+        }
+    }
+
     /// Same as ``find(in:)-([UInt8])`` over a buffer.
     public static func find(in bytes: UnsafeBufferPointer<UInt8>) -> BenchContent? {
-        let count = bytes.count
         var start = 0
+        return find(in: bytes, from: &start)
+    }
+
+    /// The first content at or after `start`, which moves past it.
+    static func find(in bytes: UnsafeBufferPointer<UInt8>, from start: inout Int) -> BenchContent? {
+        let count = bytes.count
         while start + marker.count <= count {
             if bytes[start] == marker[0], bytes[start + 1] == marker[1], bytes[start + 2] == marker[2],
                bytes[start + 3] == marker[3] {
@@ -46,6 +62,7 @@ public struct BenchContent: Sendable, Equatable {
                 if let sender = number(bytes, &index), expect(bytes, &index, "|n="),
                    let seq = number(bytes, &index), expect(bytes, &index, "|t="),
                    let time = number(bytes, &index) {
+                    start = index
                     return BenchContent(sender: Int(sender), number: Int(seq), sentAt: time)
                 }
             }

@@ -44,6 +44,7 @@ extension MQTTClient {
         let (subscriptions, obsolete, isReconnect, orphans) = state.withLock { state in
             state.connected = true
             state.window = min(Int(configuration.sendMaximum), brokerReceiveMaximum)
+            state.outgoing.append(contentsOf: state.coalescing.reset())
             if state.subscribedOnce { state.reconnects += 1 }
             state.pendingSubscribeMIDs.removeAll()
             // SUBSCRIBEs lost with the old connection: their filters are among those sent below.

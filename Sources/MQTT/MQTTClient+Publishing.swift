@@ -16,10 +16,14 @@ extension MQTTClient {
     ///   - correlationData: MQTT 5 Correlation Data to attach, for replies.
     ///   - userProperties: MQTT 5 user properties.
     ///   - deferWrite: leave waking the network thread to a later `writeQueued()` or publish.
+    ///   - coalescing: for a QoS ≥ 1 publish, join it with others to the same topic while one is in flight.
+    ///   - after: coalescing topics whose waiting payloads must reach the broker first: this publish then
+    ///     leaves right behind the joined publish carrying the last of them (a reply behind its events).
     /// - Throws: `MQTTError` for an invalid topic, QoS or payload size.
     public func publish(
         topic: String, payload: [UInt8], qos: Int32 = 1, retain: Bool = false, responseTopic: String? = nil,
-        correlationData: [UInt8]? = nil, userProperties: [MQTTUserProperty] = [], deferWrite: Bool = false
+        correlationData: [UInt8]? = nil, userProperties: [MQTTUserProperty] = [], deferWrite: Bool = false,
+        coalescing: MQTTCoalescing? = nil, after: [String] = []
     ) throws {
         try check("publish", mosquitto_pub_topic_check(topic))
         guard (0...2).contains(qos) else { throw MQTTError("publish", code: Int32(MOSQ_ERR_INVAL.rawValue)) }
@@ -28,9 +32,14 @@ extension MQTTClient {
         }
         let message = OutgoingPublish(
             topic: topic, payload: payload, qos: qos, retain: retain, responseTopic: responseTopic,
-            correlationData: correlationData, userProperties: userProperties)
-        state.withLock { $0.outgoing.append(message) }
-        if !deferWrite { networkLoop.requestWrite() }
+            correlationData: correlationData, userProperties: userProperties, coalescing: qos > 0 ? coalescing : nil)
+        let held = state.withLock { state in
+            let held = message.coalescing != nil ? state.coalescing.holds(message) : state.coalescing.holds(message, after: after)
+            if !held { state.outgoing.append(message) }
+            return held
+        }
+        // A held publish leaves with its topic's acknowledgement, which the network thread reads anyway.
+        if !deferWrite && !held { networkLoop.requestWrite() }
     }
 
     /// Wakes the network thread to send everything published with `deferWrite`.
@@ -63,21 +72,28 @@ extension MQTTClient {
             }
             if batch.isEmpty { return }
             var sent: [Int32] = []
+            var coalescedSent: [(topic: String, mid: Int32)] = []
+            var coalescedFailed: [String] = []
             for message in batch {
                 let (rc, mid) = message.send(through: handle)
                 // A QoS ≥ 1 message libmosquitto could not write yet (connection just lost) stays in its
                 // session and is sent again after the reconnect; only other errors lose it.
                 if rc == MOSQ_ERR_SUCCESS.rawValue || (rc == MOSQ_ERR_NO_CONN.rawValue && message.qos > 0) {
                     if message.qos > 0 { sent.append(mid) }
+                    if message.coalescing != nil { coalescedSent.append((message.topic, mid)) }
                 } else {
                     logger.warning("publish failed", metadata: [
                         "topic": "\(message.topic)", "error": "\(MQTTError("publish", code: rc))",
                     ])
+                    if message.coalescing != nil { coalescedFailed.append(message.topic) }
                 }
             }
             state.withLock { state in
                 state.outgoing.removeFirst(batch.count)
                 state.inFlight.formUnion(sent)
+                for (topic, mid) in coalescedSent { state.coalescing.sent(topic, mid: mid) }
+                // What waited behind a publish that was lost goes in its place, not for ever.
+                for topic in coalescedFailed { state.outgoing.append(contentsOf: state.coalescing.failed(topic)) }
             }
         }
     }
@@ -94,6 +110,10 @@ extension MQTTClient {
 
     /// Records the broker's acknowledgement of a QoS ≥ 1 publish (libmosquitto also reports written QoS 0 ones).
     func didAcknowledge(mid: Int32) {
-        _ = state.withLock { $0.inFlight.remove(mid) }
+        state.withLock { state in
+            state.inFlight.remove(mid)
+            // Read on the network thread, which hands queued publishes over before it polls again.
+            state.outgoing.append(contentsOf: state.coalescing.acknowledged(mid: mid))
+        }
     }
 }

@@ -55,6 +55,8 @@ public final class MQTTClient: @unchecked Sendable {
         var outgoing = Deque<OutgoingPublish>()
         /// Message ids of QoS ≥ 1 publishes libmosquitto holds until their acknowledgement.
         var inFlight = Set<Int32>()
+        /// Publishes to coalescing topics that wait for their topic's acknowledgement.
+        var coalescing = CoalescingTopics()
         /// QoS ≥ 1 publishes handed to libmosquitto at once: `sendMaximum`, or less if the broker's CONNACK
         /// announced a smaller Receive Maximum (mosquitto's default is 20). Beyond it libmosquitto would only
         /// queue them itself, and the acknowledgement batching must fit in it.
@@ -64,7 +66,7 @@ public final class MQTTClient: @unchecked Sendable {
 
         /// Whether a QoS ≥ 1 publish waits here or in flight (a queue mostly empty, and scanned to its
         /// first QoS ≥ 1 entry only).
-        var hasUnacknowledged: Bool { !inFlight.isEmpty || outgoing.contains { $0.qos > 0 } }
+        var hasUnacknowledged: Bool { !inFlight.isEmpty || outgoing.contains { $0.qos > 0 } || !coalescing.isEmpty }
     }
 
     private static let libraryInitialized: Bool = {

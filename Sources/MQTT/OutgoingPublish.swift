@@ -9,6 +9,8 @@ struct OutgoingPublish: Sendable {
     var responseTopic: String?
     var correlationData: [UInt8]?
     var userProperties: [MQTTUserProperty]
+    /// Set for a QoS ≥ 1 publish whose topic takes `MQTTCoalescing`.
+    var coalescing: MQTTCoalescing? = nil
 
     /// Queues it in libmosquitto; called on the network thread only.
     /// - Returns: libmosquitto's result and the message id it assigned.

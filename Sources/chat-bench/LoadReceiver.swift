@@ -30,15 +30,18 @@ final class LoadReceiver: Sendable {
     /// Handles one delivery on the network thread.
     func receive(_ message: MQTTMessage) {
         let now = BenchClock.micros()
-        guard let content = BenchContent.find(in: message.payload) else { return }
+        let contents = BenchContent.findAll(in: message.payload)
+        guard !contents.isEmpty else { return }
         let measuredWindow = window.withLock { $0 }
         stats.withLock { stats in
-            guard stats.tracker.record(sender: content.sender, number: content.number) else { return }
-            if measuredWindow.contains(content.sentAt) {
-                stats.measured += 1
-                _ = stats.latency.record(now >= content.sentAt ? now - content.sentAt : 0)
+            for content in contents {
+                guard stats.tracker.record(sender: content.sender, number: content.number) else { continue }
+                if measuredWindow.contains(content.sentAt) {
+                    stats.measured += 1
+                    _ = stats.latency.record(now >= content.sentAt ? now - content.sentAt : 0)
+                }
             }
         }
-        if content.sender == ownSender { ownWindow?.release() }
+        for content in contents where content.sender == ownSender { ownWindow?.release() }
     }
 }

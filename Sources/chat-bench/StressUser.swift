@@ -89,8 +89,14 @@ final class StressUser: Sendable {
 
     static func observe(event message: MQTTMessage, state: Locked<State>, world: StressWorld, follower: RoomTopicFollower) {
         guard message.topic.hasSuffix("/messages") || message.topic.hasPrefix("chat/room/"),
-              let event = try? JSONParser.parse(message.payload), let roomId = event["room_id"]?.stringValue
+              let payload = try? JSONParser.parse(message.payload)
         else { return }
+        // A room topic carries an array of events, in seq order.
+        for event in payload.arrayValue ?? [payload] { observe(event: event, state: state, world: world, follower: follower) }
+    }
+
+    private static func observe(event: JSONValue, state: Locked<State>, world: StressWorld, follower: RoomTopicFollower) {
+        guard let roomId = event["room_id"]?.stringValue else { return }
         if event["type"]?.stringValue == "room_topic", let topic = event["events_topic"]?.stringValue {
             return follower.follow(roomId, topic: topic)
         }

@@ -1,5 +1,6 @@
 import Actors
 import Testing
+import Wire
 
 @testable import Engine
 
@@ -30,6 +31,18 @@ struct RoomTopicsTests {
             #expect(cached.topic(roomId: room, epoch: epoch) == fresh(room, epoch), "\(room) at \(epoch)")
         }
         #expect(cached.topic(roomId: "r1", epoch: 0) != cached.topic(roomId: "r1", epoch: 1))
+    }
+
+    /// Room-topic payloads are arrays: one event alone, joined ones in order, whatever their sizes.
+    @Test func roomTopicPayloadsAreArraysOfEvents() throws {
+        let events = [#"{"seq":1}"#, #"{"seq":2,"content":"[,]"}"#, #"{"seq":3}"#].map { Array($0.utf8) }
+        let single = RoomTopicBatch.single(events[0])
+        #expect(try JSONParser.parse(single) == .array([["seq": 1]]))
+        let joined = RoomTopicBatch.join(events.map(RoomTopicBatch.single))
+        #expect(try JSONParser.parse(joined).arrayValue?.compactMap { $0["seq"]?.intValue } == [1, 2, 3])
+        #expect(try JSONParser.parse(RoomTopicBatch.join([single, RoomTopicBatch.join(events.dropFirst().map(RoomTopicBatch.single))]))
+                == JSONParser.parse(joined))
+        #expect(RoomTopicBatch.coalescing.maxBytes == RoomTopicBatch.maxBytes)
     }
 
     @Test func directRoomsHaveNoTopic() {

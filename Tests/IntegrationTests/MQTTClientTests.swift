@@ -34,13 +34,21 @@ struct MQTTClientTests {
         ) { message in inbox?.received.withLock { $0.append(message) } }
     }
 
-    @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
+    /// A broker, a subscriber to `filter` collecting into `inbox`, and a connected publisher.
+    static func publisherAndSubscriber(
+        filter: String
+    ) async throws -> (broker: Broker, inbox: Collected, subscriber: MQTTClient, publisher: MQTTClient) {
         let broker = try await Broker()
         let inbox = Collected()
         let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
-        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "t/#", qos: 1)])
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: filter, qos: 1)])
         let publisher = try Self.client("pub", port: broker.port)
         try await publisher.connect()
+        return (broker, inbox, subscriber, publisher)
+    }
+
+    @Test func aDeferredFanOutArrivesWholeAndInOrderAfterWriteQueued() async throws {
+        let (broker, inbox, subscriber, publisher) = try await Self.publisherAndSubscriber(filter: "t/#")
         for number in 0..<200 {
             try publisher.publish(topic: "t/\(number % 20)", payload: Array("\(number)".utf8), qos: 1, deferWrite: true)
         }
@@ -50,6 +58,7 @@ struct MQTTClientTests {
         #expect(await publisher.flush(timeout: 5))
         publisher.disconnect()
         subscriber.disconnect()
+        broker.stop()
     }
 
     @Test func aSmallWindowQueuesTheRestAndEveryAcknowledgementIsCounted() async throws {
@@ -182,7 +191,75 @@ struct MQTTClientTests {
         publisher.disconnect()
     }
 
-    @Test func publishesQueuedWhileTheBrokerIsDownAreSentAfterTheReconnect() async throws {
+    /// Joins payloads with commas, for the coalescing tests.
+    static let commas = MQTTCoalescing(maxBytes: 1 << 20) { Array($0.map { String(decoding: $0, as: UTF8.self) }.joined(separator: ",").utf8) }
+
+    /// A coalescing topic has one publish in flight; what is published meanwhile leaves joined, in order,
+    /// when its acknowledgement comes, in chunks of at most `maxBytes`. Other topics are not held.
+    @Test func publishesToACoalescingTopicWaitForItsAcknowledgementAndLeaveJoined() async throws {
+        let (broker, inbox, subscriber, publisher) = try await Self.publisherAndSubscriber(filter: "c/#")
+        let chunks = MQTTCoalescing(maxBytes: 12, join: Self.commas.join)
+        broker.pause()
+        try publisher.publish(topic: "c/room", payload: Array("first".utf8), qos: 1, coalescing: chunks)
+        try await Task.sleep(for: .milliseconds(100))
+        for number in 0..<9 { try publisher.publish(topic: "c/room", payload: Array("n\(number)".utf8), qos: 1, coalescing: chunks) }
+        try publisher.publish(topic: "c/other", payload: Array("other".utf8), qos: 1)
+        broker.resume()
+        let received = await inbox.waitFor(4)
+        let payloads = received.map { String(decoding: $0.payload, as: UTF8.self) }
+        // 12 bytes of payloads a publish: six of two bytes each.
+        #expect(payloads.filter { $0 != "other" } == ["first", "n0,n1,n2,n3,n4,n5", "n6,n7,n8"])
+        #expect(payloads.contains("other"))
+        #expect(await publisher.flush(timeout: 5))
+        // Once acknowledged, a topic is free again: the next publish leaves at once, alone.
+        try publisher.publish(topic: "c/room", payload: Array("later".utf8), qos: 1, coalescing: chunks)
+        #expect(await inbox.waitFor(5).last.map { String(decoding: $0.payload, as: UTF8.self) } == "later")
+        publisher.disconnect()
+        subscriber.disconnect()
+        broker.stop()
+    }
+
+    /// A publish `after` coalescing topics leaves right behind the joined publish that carries the last
+    /// payload waiting on them when it was published, and not before; one after topics with nothing
+    /// waiting leaves at once. A reply so stays behind its request's room events.
+    @Test func aPublishAfterCoalescingTopicsLeavesBehindWhatWaitedOnThem() async throws {
+        let (broker, inbox, subscriber, publisher) = try await Self.publisherAndSubscriber(filter: "c/#")
+        let chunks = MQTTCoalescing(maxBytes: 4, join: Self.commas.join)
+        broker.pause()
+        try publisher.publish(topic: "c/a", payload: Array("a0".utf8), qos: 1, coalescing: chunks)
+        try publisher.publish(topic: "c/b", payload: Array("b0".utf8), qos: 1, coalescing: chunks)
+        try await Task.sleep(for: .milliseconds(100))
+        for number in 1...3 { try publisher.publish(topic: "c/a", payload: Array("a\(number)".utf8), qos: 1, coalescing: chunks) }
+        try publisher.publish(topic: "c/b", payload: Array("b1".utf8), qos: 1, coalescing: chunks)
+        try publisher.publish(topic: "c/reply", payload: Array("after-a".utf8), qos: 1, after: ["c/a"])
+        try publisher.publish(topic: "c/reply", payload: Array("after-a-and-b".utf8), qos: 1, after: ["c/b", "c/a", "c/b"])
+        try publisher.publish(topic: "c/reply", payload: Array("free".utf8), qos: 1, after: ["c/none"])
+        // Published after the followers: it must not hold them back.
+        try publisher.publish(topic: "c/a", payload: Array("a4".utf8), qos: 1, coalescing: chunks)
+        broker.resume()
+        let payloads = await inbox.waitFor(8).map { String(decoding: $0.payload, as: UTF8.self) }
+        func position(_ payload: String) -> Int { payloads.firstIndex(of: payload) ?? -1 }
+        // Four bytes of payloads a publish; a4, published after the followers, joins a3 without holding
+        // them back.
+        #expect(payloads.filter { $0.hasPrefix("a") && !$0.hasPrefix("after") } == ["a0", "a1,a2", "a3,a4"])
+        #expect(position("b1") > position("b0"))
+        #expect(position("after-a") > position("a3,a4"))
+        #expect(position("after-a-and-b") > position("after-a") && position("after-a-and-b") > position("b1"))
+        #expect(position("free") >= 0 && position("free") < position("a1,a2"))
+        #expect(await publisher.flush(timeout: 5))
+        // With nothing waiting, a publish after a topic leaves at once.
+        try publisher.publish(topic: "c/reply", payload: Array("idle".utf8), qos: 1, after: ["c/a"])
+        #expect(await inbox.waitFor(payloads.count + 1).last.map { String(decoding: $0.payload, as: UTF8.self) } == "idle")
+        publisher.disconnect()
+        subscriber.disconnect()
+        broker.stop()
+    }
+
+    /// Publishes queued while the broker is down are sent after the reconnect, in order. On a coalescing
+    /// topic, whose acknowledgement was lost with the connection, the first is sent and what waited behind
+    /// it leaves joined: the topic is not stuck.
+    @Test(arguments: [false, true])
+    func publishesQueuedWhileTheBrokerIsDownAreSentAfterTheReconnect(coalescing: Bool) async throws {
         let broker = try await Broker()
         let port = broker.port
         let publisher = try Self.client("pub", port: port)
@@ -191,7 +268,8 @@ struct MQTTClientTests {
         let lostDeadline = ContinuousClock.now + .seconds(5)
         while publisher.isConnected && ContinuousClock.now < lostDeadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(!publisher.isConnected)
-        for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1) }
+        let joining = coalescing ? Self.commas : nil
+        for number in 0..<10 { try publisher.publish(topic: "r/x", payload: Array("\(number)".utf8), qos: 1, coalescing: joining) }
 
         let restarted = try await Broker(port: port)
         let inbox = Collected()
@@ -199,10 +277,13 @@ struct MQTTClientTests {
         try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "r/#", qos: 1)])
         // The publisher's thread retries every 1–2 s, publishes meanwhile do not hurry it, and it sends its
         // queue once connected.
-        let received = await inbox.waitFor(10, seconds: 20)
-        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == (0..<10).map(String.init))
+        let expected = coalescing ? ["0", "1,2,3,4,5,6,7,8,9"] : (0..<10).map(String.init)
+        let received = await inbox.waitFor(expected.count, seconds: 20)
+        #expect(received.map { String(decoding: $0.payload, as: UTF8.self) } == expected)
         #expect(publisher.reconnectCount >= 1)
         #expect(await publisher.flush(timeout: 5))
+        try publisher.publish(topic: "r/x", payload: Array("10".utf8), qos: 1, coalescing: joining)
+        #expect(await inbox.waitFor(expected.count + 1).last.map { String(decoding: $0.payload, as: UTF8.self) } == "10")
         publisher.disconnect()
         subscriber.disconnect()
         restarted.stop()

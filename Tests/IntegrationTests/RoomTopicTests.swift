@@ -138,6 +138,54 @@ struct RoomTopicTests {
         }
     }
 
+    /// Room-topic events may wait to be joined while the topic's last publish is unacknowledged; a request's
+    /// reply waits behind them (PROTOCOL §1.7). Two members flood one room: each `message_sent` arrives
+    /// after the sender heard its own event, and nothing of the room arrives after the `left` reply of a
+    /// member who leaves mid-flood.
+    @Test func repliesArriveAfterTheirRequestsRoomEventsUnderLoad() async throws {
+        try await Self.withRoomTopics { broker, _ in
+            let alice = try await Self.user("alice", broker)
+            let bob = try await Self.user("bob", broker)
+            let carol = try await Self.user("carol", broker)
+            let created = try await alice.request("chat/rooms/create", ["name": "flood"])
+            let roomId = try #require(created["room_id"]?.stringValue)
+            let topic = try #require(created["events_topic"]?.stringValue)
+            try await bob.join(roomId)
+            try await carol.join(roomId)
+            for member in [alice, bob, carol] { await member.follow(topic) }
+            var sent: [(ChatClient, String)] = []
+            for i in 0..<150 {
+                for member in [alice, bob] { sent.append((member, try member.send("chat/message/\(roomId)", ["content": .string("m\(i)")]))) }
+            }
+            // Carol leaves mid-flood.
+            try await carol.waitUntil("100 messages") { carol.roomEvents("text").count >= 100 }
+            sent.append((carol, try carol.send("chat/rooms/leave/\(roomId)")))
+            for (member, requestId) in sent { _ = try await member.reply(to: requestId) }
+            for member in [alice, bob] {
+                // Carol's leave renamed the topic; what they follow carried the seqs up to `last_seq`.
+                let renamed = try await member.event("room_topic")
+                let lastSeq = try #require(renamed["last_seq"]?.intValue)
+                var heard: Set<Int> = []
+                var checked = 0
+                var overtaken: [Int] = []
+                for (topic, json) in member.arrivals() {
+                    if topic.hasPrefix("chat/room/"), json["type"]?.stringValue == "text", let seq = json["seq"]?.intValue {
+                        heard.insert(seq)
+                    } else if json["status"]?.stringValue == "message_sent", let seq = json["seq"]?.intValue, seq <= lastSeq {
+                        checked += 1
+                        if !heard.contains(seq) { overtaken.append(seq) }
+                    }
+                }
+                #expect(checked >= 40, "\(member.userId): \(checked) replies checked, last_seq \(lastSeq)")
+                #expect(overtaken.isEmpty, "\(member.userId): replies that overtook their events")
+            }
+            let log = carol.arrivals()
+            let leftAt = try #require(log.firstIndex { $0.json["status"]?.stringValue == "left" })
+            #expect(!log[leftAt...].contains { $0.topic == topic }, "carol heard the room after her left reply")
+            #expect(log[..<leftAt].contains { $0.topic == topic })
+        }
+    }
+
     /// A member who stays through joins and leaves hears the room in seq order on each name, and finds
     /// what went out between a rename and its new subscription in `history`.
     @Test func orderHoldsAcrossJoinsAndLeavesAndHistoryFillsTheGaps() async throws {
@@ -176,6 +224,9 @@ struct RoomTopicTests {
             }
             let heard = bob.roomEvents("text").compactMap { $0["seq"]?.intValue }
             #expect(heard == heard.sorted() && Set(heard).count == heard.count, "in seq order, once each")
+            // Every room-topic payload is an array of events; a burst may share one.
+            #expect(bob.roomTopicNonArrays == 0)
+            #expect(bob.roomTopicPublishes > 0 && bob.roomTopicPublishes <= bob.roomAndInboxEvents().count)
             let history = try await bob.request("chat/history/\(roomId)", ["limit": 100])
             let stored = Set(history["messages"]?.arrayValue?.compactMap { $0["seq"]?.intValue } ?? [])
             #expect(Set(heard).isSubset(of: stored))

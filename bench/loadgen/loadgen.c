@@ -201,14 +201,17 @@ static int parse_num(const char **p, const char *end, uint64_t *v) {
     *v = x;
     return *p > s;
 }
-/* Finds "b|s=<s>|n=<n>|t=<t>" anywhere in the payload. */
-static int find_content(const char *pl, int len, uint64_t *snd, uint64_t *num, uint64_t *t) {
-    const char *p = pl, *end = pl + len;
+/* Finds the next "b|s=<s>|n=<n>|t=<t>" at or after *from, and moves *from past it. A room topic's payload
+ * is an array of events, several under load, so one payload can hold several. */
+static int find_content(const char **from, const char *end, uint64_t *snd, uint64_t *num, uint64_t *t) {
+    const char *p = *from;
     while ((p = memmem(p, (size_t)(end - p), "b|s=", 4))) {
         const char *q = p + 4;
         if (parse_num(&q, end, snd) && end - q >= 3 && !memcmp(q, "|n=", 3) && (q += 3, parse_num(&q, end, num)) &&
-            end - q >= 3 && !memcmp(q, "|t=", 3) && (q += 3, parse_num(&q, end, t)))
+            end - q >= 3 && !memcmp(q, "|t=", 3) && (q += 3, parse_num(&q, end, t))) {
+            *from = q;
             return 1;
+        }
         p += 1;
     }
     return 0;
@@ -280,8 +283,9 @@ static void on_message(struct mosquitto *m, void *obj, const struct mosquitto_me
         }
         return;
     }
-    uint64_t snd, num, t;
-    if (find_content(pl, len, &snd, &num, &t)) track(s, snd, num, t, now_us());
+    uint64_t snd, num, t, now = now_us();
+    const char *from = pl;
+    while (find_content(&from, pl + len, &snd, &num, &t)) track(s, snd, num, t, now);
 }
 static void on_connect(struct mosquitto *m, void *obj, int rc) {
     sess_t *s = obj;

@@ -36,9 +36,21 @@ struct MQTTOutbox: Outbox {
         for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true) }
     }
 
-    private func send(topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool) {
+    /// A room topic carries JSON arrays of events (docs/PROTOCOL.md §3.6): one event alone, and under load
+    /// every event published while the topic's previous publish awaited its acknowledgement, joined.
+    /// The request's later publishes wait for the event to leave (`RoomTopicsPublished`).
+    func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
+        RoomTopicsPublished.current?.insert(topic)
+        send(topic: topic, payload: RoomTopicBatch.single(payload), correlationData: nil, deferWrite: false, coalescing: RoomTopicBatch.coalescing)
+    }
+
+    private func send(
+        topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool, coalescing: MQTTCoalescing? = nil
+    ) {
         do {
-            try client.publish(topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite)
+            try client.publish(
+                topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite,
+                coalescing: coalescing, after: coalescing == nil ? RoomTopicsPublished.current?.topics ?? [] : [])
         } catch let error as MQTTError {
             failures(error)
         } catch {}

@@ -62,10 +62,15 @@ final class RequestProcessor: Sendable {
     func perform(_ work: Work) async {
         switch work {
         case .admitted(let inbound):
-            await handle(inbound)
+            await handleInOrder(inbound)
         case .unadmitted(let request, let match):
-            if let inbound = admit(request, match: match) { await handle(inbound) }
+            if let inbound = admit(request, match: match) { await handleInOrder(inbound) }
         }
+    }
+
+    /// `handle`, with the request's publishes kept behind its room-topic events (PROTOCOL §1.7).
+    private func handleInOrder(_ inbound: Inbound) async {
+        await RoomTopicsPublished.$current.withValue(RoomTopicsPublished()) { await handle(inbound) }
     }
 
     /// Runs on the transport's thread (libmosquitto's, the gateway's intake) before a request takes a

@@ -76,6 +76,12 @@ final class Broker: @unchecked Sendable {
     /// Whether mosquitto is still running.
     var isRunning: Bool { !process.hasExited() }
 
+    /// Freezes mosquitto (SIGSTOP): connections stay open, nothing is read or acknowledged.
+    func pause() { kill(process.pid, SIGSTOP) }
+
+    /// Lets a paused mosquitto run again.
+    func resume() { kill(process.pid, SIGCONT) }
+
     /// Stops mosquitto and frees the test's slot; a second call does nothing.
     func stop() {
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }

@@ -31,7 +31,13 @@ final class ChatClient: TestUser {
             logger: { var logger = Logger(label: "test-client"); logger.logLevel = .warning; return logger }(),
             onMessage: { message in
                 let json = (try? JSONParser.parse(message.payload)) ?? .null
-                inbox.messages.withLock { $0.append((message.topic, json)) }
+                // A room topic carries an array of events in seq order: each is kept as if it came alone.
+                let events = message.topic.hasPrefix("chat/room/") ? (json.arrayValue ?? [json]) : [json]
+                inbox.messages.withLock { $0.append(contentsOf: events.map { (message.topic, $0) }) }
+                if message.topic.hasPrefix("chat/room/") {
+                    inbox.roomTopicPublishes.add(1, ordering: .relaxed)
+                    if json.arrayValue == nil { inbox.roomTopicNonArrays.add(1, ordering: .relaxed) }
+                }
             })
         try await client.connect(subscriptions: [MQTTSubscription(filter: filter ?? "chat/user/\(userId)/#", qos: 1)])
     }
@@ -101,6 +107,12 @@ final class ChatClient: TestUser {
         client.unsubscribe(topic)
     }
 
+    /// MQTT messages received so far on room topics (each holds one or more events).
+    var roomTopicPublishes: Int { inbox.roomTopicPublishes.load(ordering: .relaxed) }
+
+    /// Room-topic payloads received so far that were not JSON arrays.
+    var roomTopicNonArrays: Int { inbox.roomTopicNonArrays.load(ordering: .relaxed) }
+
     /// Events of `type` received so far on room topics (`chat/room/…`), in arrival order.
     func roomEvents(_ type: String) -> [JSONValue] {
         inbox.messages.withLock { messages in
@@ -114,6 +126,11 @@ final class ChatClient: TestUser {
         inbox.messages.withLock { messages in
             messages.filter { $0.topic.hasSuffix("/messages") || $0.topic.hasPrefix("chat/room/") }.map(\.json)
         }
+    }
+
+    /// Everything received so far, one entry per event (a room-topic array counts each), in arrival order.
+    func arrivals() -> [(topic: String, json: JSONValue)] {
+        inbox.messages.withLock { $0 }
     }
 
     /// Everything received so far on `topicSuffix` (e.g. "/messages").
@@ -130,4 +147,8 @@ final class ChatClient: TestUser {
 /// What a test client has received, in arrival order.
 final class Received: Sendable {
     let messages = Mutex<[(topic: String, json: JSONValue)]>([])
+    /// MQTT messages received on room topics, each an array of one or more events.
+    let roomTopicPublishes = Atomic<Int>(0)
+    /// Room-topic payloads that were not JSON arrays (the protocol allows none).
+    let roomTopicNonArrays = Atomic<Int>(0)
 }
