@@ -32,14 +32,18 @@ struct RoomTopicTests {
         try await ChatClient(userId: id, port: broker.port, password: "\(id)-pw")
     }
 
+    /// A room created by `owner`: its id and the topic its events go to.
+    static func createRoom(_ name: String, by owner: ChatClient) async throws -> (roomId: String, topic: String) {
+        let created = try await owner.request("chat/rooms/create", ["name": .string(name)])
+        return (try #require(created["room_id"]?.stringValue), try #require(created["events_topic"]?.stringValue))
+    }
+
     @Test func membersHearTheRoomOnItsTopicWithOnePublishPerEvent() async throws {
         try await Self.withRoomTopics { broker, _ in
             let alice = try await Self.user("alice", broker)
             let bob = try await Self.user("bob", broker)
             let mallory = try await Self.user("mallory", broker)
-            let created = try await alice.request("chat/rooms/create", ["name": "topics"])
-            let roomId = try #require(created["room_id"]?.stringValue)
-            let topic = try #require(created["events_topic"]?.stringValue)
+            let (roomId, topic) = try await Self.createRoom("topics", by: alice)
             #expect(topic.wholeMatch(of: /chat\/room\/[0-9a-f]{32}\/events/) != nil)
             let joined = try await bob.request("chat/rooms/join/\(roomId)")
             #expect(joined["events_topic"]?.stringValue == topic)
@@ -78,9 +82,8 @@ struct RoomTopicTests {
             let alice = try await Self.user("alice", broker)
             let bob = try await Self.user("bob", broker)
             let carol = try await Self.user("carol", broker)
-            let created = try await alice.request("chat/rooms/create", ["name": "closed circle"])
-            let roomId = try #require(created["room_id"]?.stringValue)
-            var topic = try #require(created["events_topic"]?.stringValue)
+            let (roomId, firstTopic) = try await Self.createRoom("closed circle", by: alice)
+            var topic = firstTopic
             var known: Set<String> = [topic]
             for user in [bob, carol] { try await user.join(roomId) }
             for user in [alice, bob, carol] { await user.follow(topic) }
@@ -147,9 +150,7 @@ struct RoomTopicTests {
             let alice = try await Self.user("alice", broker)
             let bob = try await Self.user("bob", broker)
             let carol = try await Self.user("carol", broker)
-            let created = try await alice.request("chat/rooms/create", ["name": "flood"])
-            let roomId = try #require(created["room_id"]?.stringValue)
-            let topic = try #require(created["events_topic"]?.stringValue)
+            let (roomId, topic) = try await Self.createRoom("flood", by: alice)
             try await bob.join(roomId)
             try await carol.join(roomId)
             for member in [alice, bob, carol] { await member.follow(topic) }
@@ -194,9 +195,8 @@ struct RoomTopicTests {
             let bob = try await Self.user("bob", broker)
             let carol = try await Self.user("carol", broker)
             let dave = try await Self.user("dave", broker)
-            let created = try await alice.request("chat/rooms/create", ["name": "busy"])
-            let roomId = try #require(created["room_id"]?.stringValue)
-            var topic = try #require(created["events_topic"]?.stringValue)
+            let (roomId, firstTopic) = try await Self.createRoom("busy", by: alice)
+            var topic = firstTopic
             try await bob.join(roomId)
             await bob.follow(topic)
             var known: Set<String> = [topic]
