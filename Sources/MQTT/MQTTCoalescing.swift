@@ -34,7 +34,7 @@ struct CoalescingTopics {
     }
 
     /// Topics with a publish queued or in flight.
-    private(set) var waiting: [String: Queue] = [:]
+    private var waiting: [String: Queue] = [:]
     /// The topic of each coalescing publish libmosquitto holds, by message id.
     private var inFlight: [Int32: String] = [:]
     private var followers: [UInt64: Follower] = [:]
