@@ -49,6 +49,12 @@ struct RoomTopicTests {
             #expect(joined["events_topic"]?.stringValue == topic)
             await alice.follow(topic)
             await bob.follow(topic)
+            // Carol joins, then listens on mosquitto_sub (the shipped broker takes the user name as client id,
+            // so her own client goes first): a client that is not the project's own reads the same arrays.
+            let carol = try await Self.user("carol", broker)
+            try await carol.join(roomId)
+            carol.client.disconnect()
+            let phone = try await MosquittoCLI.Subscriber(port: broker.port, topic: topic, credentials: ("carol", "carol-pw"))
 
             for i in 0..<30 { try alice.send("chat/message/\(roomId)", ["content": .string("m\(i)")]) }
             for member in [alice, bob] {
@@ -58,6 +64,13 @@ struct RoomTopicTests {
                 // Nothing of the room in the inboxes: one publish per event, not one per member.
                 #expect(member.events("text").isEmpty)
             }
+            func phoneTexts() -> [String] {
+                phone.messages.flatMap { $0.json.arrayValue ?? [] }.filter { $0["type"]?.stringValue == "text" }
+                    .compactMap { $0["content"]?.stringValue }
+            }
+            try await phone.waitUntil("30 messages on mosquitto_sub") { _ in phoneTexts().count >= 30 }
+            #expect(phone.messages.allSatisfy { $0.json.arrayValue != nil }, "every room-topic payload is a JSON array")
+            #expect(phoneTexts() == (0..<30).map { "m\($0)" })
             _ = try await bob.request("chat/typing/\(roomId)/start")
             _ = try await alice.waitFor("typing on the room topic") { topic, json in
                 topic.hasPrefix("chat/room/") && json["type"]?.stringValue == "typing_start"
