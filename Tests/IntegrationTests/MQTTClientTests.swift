@@ -255,6 +255,31 @@ struct MQTTClientTests {
         broker.stop()
     }
 
+    /// A joined publish libmosquitto refuses (larger than the broker's announced maximum packet size) is
+    /// lost alone: what waited behind it on its topic, and a publish after that topic, still leave.
+    @Test func aRefusedPublishOnACoalescingTopicDoesNotStallIt() async throws {
+        let broker = try await Broker(extraConfig: "allow_anonymous true\nmax_packet_size 200\n")
+        let inbox = Collected()
+        let subscriber = try Self.client("sub", port: broker.port, inbox: inbox)
+        try await subscriber.connect(subscriptions: [MQTTSubscription(filter: "c/#", qos: 1)])
+        let publisher = try Self.client("pub", port: broker.port)
+        try await publisher.connect()
+        let chunks = MQTTCoalescing(maxBytes: 100, join: Self.commas.join)
+        broker.pause()
+        try publisher.publish(topic: "c/a", payload: Array("a0".utf8), qos: 1, coalescing: chunks)
+        try await Task.sleep(for: .milliseconds(100))
+        try publisher.publish(topic: "c/a", payload: [UInt8](repeating: UInt8(ascii: "x"), count: 250), qos: 1, coalescing: chunks)
+        try publisher.publish(topic: "c/a", payload: Array("a2".utf8), qos: 1, coalescing: chunks)
+        try publisher.publish(topic: "c/reply", payload: Array("after-a".utf8), qos: 1, after: ["c/a"])
+        broker.resume()
+        let payloads = await inbox.waitFor(3).map { String(decoding: $0.payload, as: UTF8.self) }
+        #expect(payloads == ["a0", "a2", "after-a"])
+        #expect(await publisher.flush(timeout: 5))
+        publisher.disconnect()
+        subscriber.disconnect()
+        broker.stop()
+    }
+
     /// Publishes queued while the broker is down are sent after the reconnect, in order. On a coalescing
     /// topic, whose acknowledgement was lost with the connection, the first is sent and what waited behind
     /// it leaves joined: the topic is not stuck.
