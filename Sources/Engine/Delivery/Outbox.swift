@@ -26,14 +26,15 @@ struct MQTTOutbox: Outbox {
     let failures: @Sendable (MQTTError) -> Void
 
     func publish(topic: String, payload: [UInt8], correlationData: [UInt8]?) {
-        send(topic: topic, payload: payload, correlationData: correlationData, deferWrite: false)
+        send(topic: topic, payload: payload, correlationData: correlationData, deferWrite: false, after: Self.roomTopicsAwaited)
     }
 
     func publish(payload: [UInt8], toEach topics: [String]) {
         // One wake-up of the network thread for the whole fan-out, so it leaves in a few TCP segments
         // rather than one per recipient.
         defer { client.writeQueued() }
-        for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true) }
+        let after = Self.roomTopicsAwaited
+        for topic in topics { send(topic: topic, payload: payload, correlationData: nil, deferWrite: true, after: after) }
     }
 
     /// A room topic carries JSON arrays of events (docs/PROTOCOL.md §3.6): one event alone, and under load
@@ -41,16 +42,22 @@ struct MQTTOutbox: Outbox {
     /// The request's later publishes wait for the event to leave (`RoomTopicsPublished`).
     func publish(payload: [UInt8], toRoomTopic topic: String, members: [String]) {
         RoomTopicsPublished.current?.insert(topic)
-        send(topic: topic, payload: RoomTopicBatch.single(payload), correlationData: nil, deferWrite: false, coalescing: RoomTopicBatch.coalescing)
+        send(
+            topic: topic, payload: RoomTopicBatch.single(payload), correlationData: nil, deferWrite: false,
+            coalescing: RoomTopicBatch.coalescing)
     }
 
+    /// The room topics whose waiting events the request being handled must not overtake.
+    private static var roomTopicsAwaited: [String] { RoomTopicsPublished.current?.topics ?? [] }
+
     private func send(
-        topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool, coalescing: MQTTCoalescing? = nil
+        topic: String, payload: [UInt8], correlationData: [UInt8]?, deferWrite: Bool, coalescing: MQTTCoalescing? = nil,
+        after: [String] = []
     ) {
         do {
             try client.publish(
                 topic: topic, payload: payload, qos: 1, correlationData: correlationData, deferWrite: deferWrite,
-                coalescing: coalescing, after: coalescing == nil ? RoomTopicsPublished.current?.topics ?? [] : [])
+                coalescing: coalescing, after: after)
         } catch let error as MQTTError {
             failures(error)
         } catch {}

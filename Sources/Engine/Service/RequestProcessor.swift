@@ -68,8 +68,10 @@ final class RequestProcessor: Sendable {
         }
     }
 
-    /// `handle`, with the request's publishes kept behind its room-topic events (PROTOCOL §1.7).
+    /// `handle`, with the request's publishes kept behind its room-topic events (PROTOCOL §1.7); inbox
+    /// fan-out publishes in order anyway.
     private func handleInOrder(_ inbound: Inbound) async {
+        guard services.delivery.roomTopics != nil else { return await handle(inbound) }
         await RoomTopicsPublished.$current.withValue(RoomTopicsPublished()) { await handle(inbound) }
     }
 
